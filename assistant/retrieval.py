@@ -1,0 +1,123 @@
+"""Hybrid retrieval: dense (FAISS) and BM25 (jieba tokens) fused by reciprocal rank, grouped by article."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from .index import ArchiveIndex
+from .lexical import tokenize
+from .records import Filters, Hit
+
+RRF_K = 60  # the constant of Cormack et al.; ranks matter, scores of the two retrievers do not mix
+CANDIDATES = 50  # chunks taken from each retriever before fusion
+CHUNKS_PER_HIT = 3
+MODES = ("hybrid", "dense", "bm25")
+
+
+@dataclass(frozen=True)
+class RankedChunk:
+    rowid: int
+    rrf: float
+    cosine: float | None
+
+
+class Retriever:
+    """search(question) -> the best articles, each with its matching chunks."""
+
+    def __init__(self, index: ArchiveIndex, embedder, mode: str = "hybrid") -> None:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}. Currently, mode is {mode!r}")
+        self.index = index
+        self.embedder = embedder
+        self.mode = mode
+        self._filter_cache: dict[Filters, np.ndarray] = {}
+
+    def search(self, question: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
+        filters = filters or Filters()
+        allowed = self._allowed(filters)
+        if allowed is not None and not len(allowed):
+            return []
+        ranked = self.rank_chunks(question, allowed)
+        return self._group(ranked, k)
+
+    def rank_chunks(self, question: str, allowed: np.ndarray | None = None) -> list[RankedChunk]:
+        scores: dict[int, float] = defaultdict(float)
+        cosines: dict[int, float] = {}
+        if self.mode in ("hybrid", "dense"):
+            for rank, (rowid, cosine) in enumerate(self._dense(question, allowed)):
+                scores[rowid] += 1.0 / (RRF_K + rank + 1)
+                cosines[rowid] = cosine
+        if self.mode in ("hybrid", "bm25"):
+            for rank, rowid in enumerate(self._bm25(question, allowed)):
+                scores[rowid] += 1.0 / (RRF_K + rank + 1)
+        ordered = sorted(scores.items(), key=lambda item: -item[1])
+        return [RankedChunk(rowid, score, cosines.get(rowid)) for rowid, score in ordered]
+
+    def _dense(self, question: str, allowed: np.ndarray | None) -> list[tuple[int, float]]:
+        import faiss
+
+        if self.index.dense.ntotal == 0:
+            return []
+        vector = self.embedder.embed_question(question)[None, :]
+        k = min(CANDIDATES, self.index.dense.ntotal)
+        params = None
+        if allowed is not None:
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
+        distances, ids = self.index.dense.search(vector, k, params=params)
+        return [(int(i), float(d)) for i, d in zip(ids[0], distances[0]) if i >= 0]
+
+    def _bm25(self, question: str, allowed: np.ndarray | None) -> list[int]:
+        tokens = [t for t in tokenize(question) if t in self.index.doc_freq]
+        if not tokens or self.index.n_chunks == 0:
+            return []
+        mask = None
+        if allowed is not None:
+            mask = np.isin(self.index.bm25_ids, allowed).astype(np.float32)
+        k = min(CANDIDATES, self.index.n_chunks)
+        positions, scores = self.index.bm25.retrieve(
+            [tokens], k=k, show_progress=False, weight_mask=mask, n_threads=1
+        )
+        return [int(self.index.bm25_ids[p]) for p, s in zip(positions[0], scores[0]) if s > 0]
+
+    def _allowed(self, filters: Filters) -> np.ndarray | None:
+        if not filters.active:
+            return None
+        if filters not in self._filter_cache:
+            self._filter_cache[filters] = self.index.store.rowids_matching(filters)
+        return self._filter_cache[filters]
+
+    def _group(self, ranked: list[RankedChunk], k: int) -> list[Hit]:
+        """One hit per article, so a long article cannot fill every slot."""
+        store = self.index.store
+        chunks = store.chunks_by_rowid([r.rowid for r in ranked])
+        by_article: dict[str, list[RankedChunk]] = {}
+        order: list[str] = []
+        for item in ranked:
+            chunk = chunks.get(item.rowid)
+            if chunk is None:
+                continue
+            if chunk.article_id not in by_article:
+                order.append(chunk.article_id)
+                by_article[chunk.article_id] = []
+            by_article[chunk.article_id].append(item)
+        hits: list[Hit] = []
+        for article_id in order[:k]:
+            items = by_article[article_id][:CHUNKS_PER_HIT]
+            article = store.article(article_id)
+            issue = store.issue(article.source) if article else None
+            if article is None or issue is None:
+                continue
+            cosines = [i.cosine for i in items if i.cosine is not None]
+            hits.append(
+                Hit(
+                    issue=issue,
+                    article=article,
+                    chunks=tuple(chunks[i.rowid] for i in items),
+                    score=items[0].rrf,
+                    dense_score=max(cosines) if cosines else None,
+                )
+            )
+        return hits
