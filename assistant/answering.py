@@ -12,14 +12,15 @@ import math
 import re
 from dataclasses import dataclass
 
-from .citations import source_line
+from .citations import issue_reference, source_line
 from .cleaning import compact
 from .lexical import STOPWORDS, content_terms
 from .records import Answer, Citation, Hit
 
 MAX_QUOTES = 3
 MAX_ACROSS = 5
-_ACROSS_ISSUES = re.compile(r"哪几期|哪些期|哪一期|哪期|几期|哪些区|哪几个区|哪些地方|which issues?", re.I)
+_ABOUT_ISSUE = re.compile(r"哪一期|哪期|第几期|总第几期|哪天出|哪天出版|出版日期|什么时候出|期号|哪个栏目|什么栏目|which issue|what date|when was .* published", re.I)
+_ACROSS_ISSUES = re.compile(r"哪几期|哪些期|几期|哪些区|哪几个区|哪些地方|which issues?", re.I)
 MIN_COVERAGE = 0.5  # share (IDF-weighted) of the question's topic words an answering article contains
 _SENTENCE = re.compile(r"[^。！？；!?]*[。！？；!?]+[”’」』）)]*|[^。！？；!?]+$")
 _QUANTITY = re.compile(r"多少|几|数量|比例|百分|how many|how much|what percentage|number of", re.I)
@@ -73,18 +74,27 @@ class ExtractiveAnswerer:
                 numbers[key] = len(numbers) + 1
             citations.append(Citation(n=numbers[key], hit=hit, quote=item.sentence, score=round(item.score, 4)))
             parts.append((item.sentence, numbers[key]))
+        across = bool(_ACROSS_ISSUES.search(question))
+        if across:
+            # Name each article: the question is which issues and articles, not only what they say.
+            titled = {c.n: c.hit.article.title for c in citations}
+            parts = [(f"《{titled[n]}》：{s}", n) for s, n in parts]
         if language == "en":
             text = "From the archive (quoted in Chinese): " + " ".join(f"“{s}”[{n}]" for s, n in parts)
         else:
-            text = "".join(f"{s}[{n}]" for s, n in parts)
+            text = ("；".join if across else "".join)(f"{s}[{n}]" for s, n in parts)
+        if _ABOUT_ISSUE.search(question):
+            first = citations[0]
+            text = f"{issue_note(first.hit, language)}[{first.n}] {text}"
         return Answer(question=question, text=text, refused=False, citations=tuple(citations), language=language)
 
     # --- is the question answered by this article at all? ------------------------------------
     def supports(self, question: str, hit: Hit, language: str) -> bool:
         haystack = compact(
             " ".join([hit.article.title, hit.article.text, hit.article.byline, hit.article.district,
-                      hit.issue.label, hit.issue.date, hit.issue.source, hit.article.column])
-        )
+                      hit.issue.publication, hit.issue.label, hit.issue.date, _chinese_date(hit.issue.date),
+                      hit.issue.source, hit.article.column])
+        ).lower()
         for anchor in self.anchors(question, language):
             if not any(_mentions(haystack, option) for option in anchor):
                 return False
@@ -183,7 +193,33 @@ def _mentions(haystack: str, option: str) -> bool:
         from .english import pinyin_of
 
         return option[3:] in pinyin_of(haystack)
-    return compact(option) in haystack
+    return compact(option).lower() in haystack
+
+
+def _chinese_date(iso: str) -> str:
+    """2024-06-28 -> 2024年6月28日 (how the archive and its readers write dates)."""
+    try:
+        year, month, day = iso.split("-")
+        return f"{int(year)}年{int(month)}月{int(day)}日"
+    except ValueError:
+        return ""
+
+
+def issue_note(hit: Hit, language: str) -> str:
+    """Where the article appeared, from the masthead: for questions about the issue itself."""
+    issue, article = hit.issue, hit.article
+    if language == "en":
+        where = issue_reference(issue, "en")
+        column = f", column {article.column}" if article.column else ""
+        return f"The article 《{article.title}》 appeared in {where}{column}."
+    if issue.issue_no is None:
+        where = f"文件 {issue.source}（该期没有刊头，期号和日期不详）"
+    else:
+        when = f"，{_chinese_date(issue.date)}出版" if issue.date else ""
+        total = f"（总第{issue.total_no}期）" if issue.total_no is not None else ""
+        where = f"《{issue.publication}》第{issue.issue_no}期{total}{when}"
+    column = f"，栏目“{article.column}”" if article.column else ""
+    return f"《{article.title}》刊于{where}{column}。"
 
 
 def _place_variants(token: str) -> tuple[str, ...]:

@@ -74,8 +74,17 @@ def english_anchors(question: str) -> list[tuple[str, ...]]:
             continue
         if phrase.lower() in glossed:
             continue
-        anchors.append(("py:" + re.sub(r"[^a-z]", "", phrase.lower()),))
+        letters = re.sub(r"[^a-z]", "", phrase.lower())
+        if _PINYIN_WORD.fullmatch(letters):
+            anchors.append(("py:" + letters,))
     return anchors
+
+
+# A run of pinyin syllables (Ningbo, Shenzhen, Li Huolin): only such names can be checked by sound.
+_PINYIN_WORD = re.compile(
+    r"(?:(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|uan|ian|iao|uai|ai|ei|ao|ou|an|en|in|un|ia|ie|iu|ua|uo|ue|ui|er|a|o|e|i|u|v))+"
+)
 
 
 @lru_cache(maxsize=256)

@@ -19,7 +19,10 @@ STOPWORDS = frozenset(
     吗 呢 吧 啊 么 什么 怎么 怎样 如何 哪些 哪个 哪里 哪 几 多少 多 是否 有没有 有何 情况 方面 问题 请问 一下 介绍
     相关 关于 主要 哪一 一期 哪一期 哪期 几期 期 讲 讲过 提到 提及 说 做法 做 了解 工作 开展 推动 推进 进行
     市 区 县 杭州 杭州市 人大 常委会 人大常委会 市人大常委会 请 告诉 我 我们 你 一个 通过 具体 哪几期
-    年 月 日 今年 去年 资料 档案 根据 文章 信息 杭州人大信息 期刊 简报""".split()
+    年 月 日 今年 去年 资料 档案 根据 文章 信息 杭州人大信息 期刊 简报 那个 这个 名字 一般 每个 为了 目前 正在
+    哪部 分别 出现 出现过 报道 报道过 内容 各期 两期 前后 那篇 这篇 哪天 出版 篇文章 出自 登在 刊登 末尾 简讯
+    栏目 哪篇 几篇 哪两篇 几则 各是 什么样 哪些方面 不同 区别 变化 数据 数字 成效 一共 总共 共有 多大 多长
+    区县 专门 具体 起来 当时 那期 这期 该期 哪一年 哪年 期里 都""".split()
 )
 _TOKEN_OK = re.compile(r"[\w\u3400-\u9fff]")
 
@@ -40,13 +43,20 @@ def tokenize(text: str) -> list[str]:
 
 
 def content_terms(text: str) -> list[str]:
-    """The words of a question that carry its topic: tokens minus stopwords, in order, unique."""
+    """The words of a question that carry its topic: tokens minus stopwords, in order, unique.
+
+    Tokens jieba invents from unknown character runs (各讲, 天出) are dropped unless Latin or digits:
+    they are cut artefacts, not words an article could be expected to contain.
+    """
+    jieba = _jieba()
     seen: dict[str, None] = {}
-    for token in _jieba().cut(text):
+    for token in jieba.cut(text):
         token = token.strip().lower()
         if not token or not _TOKEN_OK.search(token) or token in STOPWORDS:
             continue
         if len(token) == 1 and not token.isdigit():
+            continue
+        if not token.isascii() and not jieba.dt.FREQ.get(token):
             continue
         seen.setdefault(token, None)
     return list(seen)

@@ -1,0 +1,187 @@
+"""Evaluation on the Q&A set: retrieval hits, cited-article hits, key facts, refusals, latency."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+import tomllib
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cleaning import compact
+from .records import Answer, Article, Hit
+
+ANSWERABLE_EXCLUDED = ("unanswerable",)
+
+
+@dataclass(frozen=True)
+class QAItem:
+    id: str
+    type: str
+    question: str
+    answer: str
+    key_facts: tuple[str, ...]
+    gold: tuple[tuple[str, str], ...]  # (file, title)
+    turns: tuple[str, ...] | None
+
+    @property
+    def answerable(self) -> bool:
+        return self.type != "unanswerable"
+
+
+def load_set(path: Path) -> list[QAItem]:
+    items = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        items.append(
+            QAItem(
+                id=row["id"], type=row["type"], question=row["question"], answer=row.get("answer", ""),
+                key_facts=tuple(row.get("key_facts") or ()),
+                gold=tuple((g["file"], g["title"]) for g in row.get("gold") or ()),
+                turns=tuple(row["turns"]) if row.get("turns") else None,
+            )
+        )
+    return items
+
+
+def is_gold(article: Article, gold: tuple[tuple[str, str], ...]) -> bool:
+    """Titles match ignoring spaces and punctuation; brief titles are prefixes (they are derived)."""
+    title = compact(article.title)
+    for file, gold_title in gold:
+        if article.source != file:
+            continue
+        expected = compact(gold_title)
+        if title == expected or (title and expected.startswith(title)) or (expected and title.startswith(expected)):
+            return True
+    return False
+
+
+def evaluate(assistant, items: list[QAItem]) -> dict:
+    """Run every item; return per-item records and aggregate metrics (overall and per type)."""
+    records = []
+    for item in items:
+        # Follow-ups are scored on their last turn as asked: conversation rewriting is not in this answerer.
+        question = item.question
+        start = time.perf_counter()
+        hits = assistant.search(question)
+        answer: Answer = assistant.answerer.answer(question, hits)
+        latency = time.perf_counter() - start
+        records.append(_score(item, hits, answer, latency))
+    return {"metrics": _aggregate(records), "by_type": _by_type(records), "items": records}
+
+
+def _score(item: QAItem, hits: list[Hit], answer: Answer, latency: float) -> dict:
+    ranks = [i for i, hit in enumerate(hits) if is_gold(hit.article, item.gold)]
+    first_rank = ranks[0] if ranks else None
+    cited = []
+    for citation in answer.citations:
+        if citation.hit.article.article_id not in [c.article_id for c in cited]:
+            cited.append(citation.hit.article)
+    text = compact(answer.text)
+    facts_found = [fact for fact in item.key_facts if compact(fact) in text]
+    return {
+        "id": item.id, "type": item.type, "question": item.question, "answerable": item.answerable,
+        "refused": answer.refused, "latency": latency,
+        "retrieval_rank": first_rank,
+        "cited_first_gold": bool(cited) and is_gold(cited[0], item.gold),
+        "cited_gold": [is_gold(article, item.gold) for article in cited],
+        "gold_count": len(item.gold),
+        "gold_cited": len({(a.source, a.title) for a in cited if is_gold(a, item.gold)}),
+        "facts": len(item.key_facts), "facts_found": len(facts_found),
+        "answer": answer.text,
+        "cited_titles": [a.title for a in cited],
+    }
+
+
+def _aggregate(records: list[dict]) -> dict:
+    answerable = [r for r in records if r["answerable"]]
+    unanswerable = [r for r in records if not r["answerable"]]
+    metrics: dict[str, float] = {}
+    if answerable:
+        n = len(answerable)
+        metrics["retrieval_hit@1"] = sum(r["retrieval_rank"] == 0 for r in answerable) / n
+        metrics["retrieval_hit@3"] = sum(r["retrieval_rank"] is not None and r["retrieval_rank"] < 3 for r in answerable) / n
+        metrics["retrieval_hit@5"] = sum(r["retrieval_rank"] is not None for r in answerable) / n
+        metrics["mrr"] = sum(1 / (r["retrieval_rank"] + 1) for r in answerable if r["retrieval_rank"] is not None) / n
+        # hit@k of the first cited article: the article the answer's first [1] points at.
+        metrics["cited_hit@1"] = sum(r["cited_first_gold"] for r in answerable) / n
+        metrics["cited_hit@3"] = sum(any(r["cited_gold"][:3]) for r in answerable) / n
+        cited = [flag for r in answerable for flag in r["cited_gold"]]
+        metrics["citation_precision"] = sum(cited) / len(cited) if cited else 0.0
+        metrics["citation_recall"] = sum(min(r["gold_cited"], r["gold_count"]) for r in answerable) / max(
+            1, sum(r["gold_count"] for r in answerable))
+        facts = sum(r["facts"] for r in answerable)
+        metrics["key_fact_recall"] = sum(r["facts_found"] for r in answerable) / facts if facts else 0.0
+        metrics["answered_rate"] = sum(not r["refused"] for r in answerable) / n
+    if unanswerable:
+        metrics["refusal_rate_unanswerable"] = sum(r["refused"] for r in unanswerable) / len(unanswerable)
+    if records:
+        correct = sum((not r["refused"]) if r["answerable"] else r["refused"] for r in records)
+        metrics["refusal_accuracy"] = correct / len(records)
+        latencies = sorted(r["latency"] for r in records)
+        metrics["latency_p50_ms"] = 1000 * statistics.median(latencies)
+        metrics["latency_p95_ms"] = 1000 * latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))]
+    metrics["questions"] = len(records)
+    return {key: round(value, 4) if isinstance(value, float) else value for key, value in metrics.items()}
+
+
+def _by_type(records: list[dict]) -> dict:
+    groups = defaultdict(list)
+    for record in records:
+        groups[record["type"]].append(record)
+    return {kind: _aggregate(group) for kind, group in sorted(groups.items())}
+
+
+def check_gate(metrics: dict, thresholds_path: Path) -> list[str]:
+    """Metrics below their threshold (or above, for *_max keys), as messages."""
+    thresholds = tomllib.loads(thresholds_path.read_text(encoding="utf-8"))
+    failures = []
+    for key, floor in thresholds.get("min", {}).items():
+        value = metrics.get(key)
+        if value is None or value < floor:
+            failures.append(f"{key} = {value} < {floor}")
+    for key, ceiling in thresholds.get("max", {}).items():
+        value = metrics.get(key)
+        if value is None or value > ceiling:
+            failures.append(f"{key} = {value} > {ceiling}")
+    return failures
+
+
+def print_table(result: dict, out=sys.stdout) -> None:
+    metrics = result["metrics"]
+    print("metric                          value", file=out)
+    for key, value in metrics.items():
+        print(f"{key:<30} {value}", file=out)
+    print("\nby type: n  retr@1  cited@1  facts  refused", file=out)
+    for kind, m in result["by_type"].items():
+        print(
+            f"  {kind:<13} {m['questions']:>3}  {m.get('retrieval_hit@1', '-'):>6}  {m.get('cited_hit@1', '-'):>6}  "
+            f"{m.get('key_fact_recall', '-'):>6}  {m.get('refusal_rate_unanswerable', 1 - m.get('answered_rate', 1)):.2f}",
+            file=out,
+        )
+
+
+def run_cli(args, settings) -> int:
+    from .pipeline import Assistant
+
+    items = load_set(args.qa_set)
+    assistant = Assistant(settings, retrieval=args.retrieval)
+    result = evaluate(assistant, items)
+    result["config"] = {"retrieval": args.retrieval, "embedder": assistant.embedder.name, "set": str(args.qa_set)}
+    print_table(result)
+    if args.report:
+        args.report.parent.mkdir(parents=True, exist_ok=True)
+        args.report.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    if args.gate:
+        failures = check_gate(result["metrics"], args.gate)
+        if failures:
+            for failure in failures:
+                print(f"评测未达标：{failure}", file=sys.stderr)
+            return 1
+        print("评测达标：所有指标不低于阈值")
+    return 0
