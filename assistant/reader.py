@@ -83,9 +83,23 @@ def _try_utf16_without_bom(data: bytes) -> str | None:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if _printable_ratio(text) > 0.95:
+        if _textual_ratio(text) > 0.9:
             return text
     return None
+
+
+def _textual_ratio(text: str) -> float:
+    """Share of characters a Chinese or English document is made of; random bytes read as UTF-16 score ~0.3."""
+    sample = text[:20000]
+    if not sample:
+        return 0.0
+    good = sum(
+        1 for ch in sample
+        if (ch.isascii() and (ch.isprintable() or ch in "\n\r\t"))
+        or "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"
+        or "\u2010" <= ch <= "\u2027"
+    )
+    return good / len(sample)
 
 
 def _printable_ratio(text: str) -> float:

