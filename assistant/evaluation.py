@@ -166,22 +166,26 @@ def print_table(result: dict, out=sys.stdout) -> None:
         )
 
 
-def run_cli(args, settings) -> int:
-    from .pipeline import Assistant
-
-    items = load_set(args.qa_set)
-    assistant = Assistant(settings, retrieval=args.retrieval)
-    result = evaluate(assistant, items)
-    result["config"] = {"retrieval": args.retrieval, "embedder": assistant.embedder.name, "set": str(args.qa_set)}
+def publish(result: dict, report: Path | None, gate: Path | None) -> int:
+    """Print the table, write the JSON report, apply the gate; the exit code."""
     print_table(result)
-    if args.report:
-        args.report.parent.mkdir(parents=True, exist_ok=True)
-        args.report.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
-    if args.gate:
-        failures = check_gate(result["metrics"], args.gate)
+    if report:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    if gate:
+        failures = check_gate(result["metrics"], gate)
+        for failure in failures:
+            print(f"评测未达标：{failure}", file=sys.stderr)
         if failures:
-            for failure in failures:
-                print(f"评测未达标：{failure}", file=sys.stderr)
             return 1
         print("评测达标：所有指标不低于阈值")
     return 0
+
+
+def run_cli(args, settings) -> int:
+    from .pipeline import Assistant
+
+    assistant = Assistant(settings, retrieval=args.retrieval)
+    result = evaluate(assistant, load_set(args.qa_set))
+    result["config"] = {"retrieval": args.retrieval, "embedder": assistant.embedder.name, "set": str(args.qa_set)}
+    return publish(result, args.report, args.gate)

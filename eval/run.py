@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.evaluation import check_gate, evaluate, load_set, print_table  # noqa: E402
+from assistant.evaluation import evaluate, load_set, publish  # noqa: E402
 from assistant.ingest import ingest  # noqa: E402
 from assistant.pipeline import Assistant  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
@@ -31,8 +31,6 @@ def main() -> int:
     parser.add_argument("--index", type=Path, help="use this index instead of building one from sample/")
     args = parser.parse_args()
 
-    import json
-
     with tempfile.TemporaryDirectory() as tmp:
         index_dir = args.index or Path(tmp) / "index"
         settings = load_settings(index_dir=index_dir)
@@ -45,19 +43,9 @@ def main() -> int:
         assistant = Assistant(settings, embedder=embedder, retrieval=args.retrieval)
         result = evaluate(assistant, load_set(args.qa_set))
         result["config"] = {"retrieval": args.retrieval, "embedder": embedder.name, "set": str(args.qa_set.name)}
-        print_table(result)
-        if args.report:
-            args.report.parent.mkdir(parents=True, exist_ok=True)
-            args.report.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
-        if args.gate:
-            failures = check_gate(result["metrics"], args.gate)
-            for failure in failures:
-                print(f"GATE FAILED: {failure}", file=sys.stderr)
-            if failures:
-                return 1
-            print("gate passed: every metric at or above its threshold")
+        code = publish(result, args.report, args.gate)
         assistant.close()
-    return 0
+    return code
 
 
 if __name__ == "__main__":
