@@ -19,6 +19,7 @@ from .records import Answer, Citation, Hit
 
 MAX_QUOTES = 3
 MAX_ACROSS = 5
+_ABOUT_AUTHOR = re.compile(r"谁写的|作者|署名|撰稿|who wrote|author", re.I)
 _ABOUT_ISSUE = re.compile(r"哪一期|哪期|第几期|总第几期|哪天出|哪天出版|出版日期|什么时候出|期号|哪个栏目|什么栏目|which issue|what date|when was .* published", re.I)
 _ACROSS_ISSUES = re.compile(r"哪几期|哪些期|几期|哪些区|哪几个区|哪些地方|which issues?", re.I)
 MIN_COVERAGE = 0.5  # share (IDF-weighted) of the question's topic words an answering article contains
@@ -86,6 +87,12 @@ class ExtractiveAnswerer:
         if _ABOUT_ISSUE.search(question):
             first = citations[0]
             text = f"{issue_note(first.hit, language)}[{first.n}] {text}"
+        if _ABOUT_AUTHOR.search(question):
+            first = citations[0]
+            article = first.hit.article
+            note = (f"《{article.title}》 is signed: {article.byline}." if language == "en"
+                    else f"《{article.title}》署名：{article.byline or '未署名'}。")
+            text = f"{note}[{first.n}] {text}"
         return Answer(question=question, text=text, refused=False, citations=tuple(citations), language=language)
 
     # --- is the question answered by this article at all? ------------------------------------
@@ -232,7 +239,12 @@ def _place_variants(token: str) -> tuple[str, ...]:
 
 def format_answer(answer: Answer) -> str:
     """The answer as the CLI prints it: text, then numbered sources (or the closest articles)."""
-    lines = [answer.text, ""]
+    lines = []
+    if answer.rewritten:
+        lines.append(f"（理解为：{answer.rewritten}）")
+    if answer.notice:
+        lines.append(f"【提示】{answer.notice}")
+    lines += [answer.text, ""]
     if answer.refused:
         if answer.closest:
             lines.append("Closest articles:" if answer.language == "en" else "最接近的文章：")
@@ -271,6 +283,10 @@ def answer_json(answer: Answer) -> dict:
             }
             for c in answer.citations
         ],
+        "mode": answer.mode,
+        "notice": answer.notice,
+        "unsupported": list(answer.unsupported),
+        "rewritten": answer.rewritten or None,
         "closest": [
             {"title": h.article.title, "source": h.issue.source, "issue_label": h.issue.label,
              "article_id": h.article.article_id}

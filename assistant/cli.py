@@ -32,6 +32,10 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--issue", action="append", default=[], help="只在这一期（文件名）中检索，可重复")
     ask.add_argument("--district", action="append", default=[], help="只检索该区县（如 西湖区），可重复")
     ask.add_argument("--retrieval", choices=["hybrid", "dense", "bm25"], default="hybrid")
+    ask.add_argument("--no-llm", action="store_true", help="即使配置了大模型，也只用摘录式回答")
+
+    chat = sub.add_parser("chat", help="在终端里连续对话（支持追问）")
+    chat.add_argument("--no-llm", action="store_true", help="即使配置了大模型，也只用摘录式回答")
 
     sub.add_parser("stats", help="索引统计")
 
@@ -74,6 +78,8 @@ def _run(args) -> int:
         return _ask(args, settings)
     if args.command == "stats":
         return _stats(settings)
+    if args.command == "chat":
+        return _chat(args, settings)
     if args.command == "eval":
         from .evaluation import run_cli
 
@@ -134,7 +140,7 @@ def _ask(args, settings) -> int:
         date_from=args.date_from, date_to=args.date_to, sources=tuple(args.issue), districts=tuple(args.district)
     )
     questions = [args.question] if args.question else _read_questions(args.questions)
-    assistant = Assistant(settings, retrieval=args.retrieval)
+    assistant = Assistant(settings, retrieval=args.retrieval, use_llm=False if args.no_llm else None)
     for question in questions:
         question = _clean_question(question)
         if not question:
@@ -146,6 +152,34 @@ def _ask(args, settings) -> int:
         else:
             print(format_answer(answer))
     return 0
+
+
+def _chat(args, settings) -> int:
+    """An interactive session: follow-ups are rewritten from the previous turn; 清空 starts over."""
+    from .answering import format_answer
+    from .conversation import Conversation
+    from .pipeline import Assistant
+
+    assistant = Assistant(settings, use_llm=False if args.no_llm else None)
+    conversation = Conversation()
+    badge = "大模型回答" if assistant.mode == "llm" else "摘录式回答"
+    print(f"《杭州人大信息》档案问答（{badge}）。输入问题后回车；输入“清空”开始新对话，“退出”或 Ctrl-D 结束。")
+    while True:
+        try:
+            question = _clean_question(input("问：").strip())
+        except EOFError:
+            print()
+            return 0
+        if not question:
+            continue
+        if question in ("退出", "exit", "quit"):
+            return 0
+        if question in ("清空", "clear"):
+            conversation.clear()
+            print("已清空对话。")
+            continue
+        print(format_answer(assistant.ask(question, conversation=conversation)), flush=True)
+        print()
 
 
 MAX_QUESTION_CHARS = 2000

@@ -62,15 +62,22 @@ def is_gold(article: Article, gold: tuple[tuple[str, str], ...]) -> bool:
 
 
 def evaluate(assistant, items: list[QAItem]) -> dict:
-    """Run every item; return per-item records and aggregate metrics (overall and per type)."""
+    """Run every item; return per-item records and aggregate metrics (overall and per type).
+
+    A follow-up is asked as a conversation: its earlier turns first, then the scored last turn.
+    """
+    from .conversation import Conversation
+
     records = []
     for item in items:
-        # Follow-ups are scored on their last turn as asked: conversation rewriting is not in this answerer.
-        question = item.question
+        conversation = Conversation()
+        for turn in (item.turns or ())[:-1]:
+            assistant.ask(turn, conversation=conversation)
+        question = item.turns[-1] if item.turns else item.question
         start = time.perf_counter()
-        hits = assistant.search(question)
-        answer: Answer = assistant.answerer.answer(question, hits)
+        answer: Answer = assistant.ask(question, conversation=conversation)
         latency = time.perf_counter() - start
+        hits = assistant.search(answer.rewritten or question)
         records.append(_score(item, hits, answer, latency))
     return {"metrics": _aggregate(records), "by_type": _by_type(records), "items": records}
 
@@ -94,6 +101,8 @@ def _score(item: QAItem, hits: list[Hit], answer: Answer, latency: float) -> dic
         "gold_cited": len({(a.source, a.title) for a in cited if is_gold(a, item.gold)}),
         "facts": len(item.key_facts), "facts_found": len(facts_found),
         "answer": answer.text,
+        "mode": answer.mode, "notice": answer.notice, "rewritten": answer.rewritten,
+        "unsupported": list(answer.unsupported),
         "cited_titles": [a.title for a in cited],
     }
 

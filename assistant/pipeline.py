@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
+from collections.abc import Callable
 
 from .answering import ExtractiveAnswerer
+from .conversation import Conversation, standalone_question
 from .index import ArchiveIndex, live_generation
 from .records import Answer, Filters, Hit
 from .retrieval import Retriever
@@ -12,22 +15,51 @@ from .settings import Settings
 
 
 class Assistant:
-    """Loads the index and the model once; answers many questions."""
+    """Loads the index and the model once; answers many questions, alone or in a conversation."""
 
-    def __init__(self, settings: Settings, embedder=None, retrieval: str = "hybrid") -> None:
+    def __init__(self, settings: Settings, embedder=None, retrieval: str = "hybrid", chat_model=None,
+                 use_llm: bool | None = None) -> None:
         from embeddings import get_embedder
 
         self.settings = settings
         self.embedder = embedder or get_embedder(settings.embedder)
-        self.index = ArchiveIndex.open(Path(settings.index_dir), self.embedder.name)
-        self.retriever = Retriever(self.index, self.embedder, mode=retrieval)
+        self.retrieval_mode = retrieval
+        if chat_model is None and (settings.llm_enabled if use_llm is None else use_llm):
+            from .llm import build_chat_model
+
+            chat_model = build_chat_model(settings)
+        self.chat_model = chat_model if use_llm is not False else None
+        self._load()
+
+    def _load(self) -> None:
+        self.index = ArchiveIndex.open(Path(self.settings.index_dir), self.embedder.name)
+        self.retriever = Retriever(self.index, self.embedder, mode=self.retrieval_mode)
         self.answerer = ExtractiveAnswerer(self.index.doc_freq, self.index.n_chunks)
+        self.llm = None
+        if self.chat_model is not None:
+            from .llm import LLMAnswerer
+
+            self.llm = LLMAnswerer(self.chat_model, self.answerer, self.settings.llm_context_tokens)
+
+    @property
+    def mode(self) -> str:
+        return "llm" if self.llm else "extractive"
 
     def search(self, question: str, filters: Filters | None = None, k: int | None = None) -> list[Hit]:
         return self.retriever.search(question, k=k or self.settings.top_k, filters=filters)
 
-    def ask(self, question: str, filters: Filters | None = None) -> Answer:
-        return self.answerer.answer(question, self.search(question, filters))
+    def ask(self, question: str, filters: Filters | None = None, conversation: Conversation | None = None,
+            on_token: Callable[[str], None] | None = None) -> Answer:
+        standalone = standalone_question(question, conversation, self.chat_model)
+        hits = self.search(standalone, filters)
+        if self.llm is not None:
+            answer = self.llm.answer(standalone, hits, on_token)
+        else:
+            answer = self.answerer.answer(standalone, hits)
+        answer = replace(answer, question=question, rewritten=standalone if standalone != question else "")
+        if conversation is not None:
+            conversation.add(question, standalone, answer.text)
+        return answer
 
     def reload_if_changed(self) -> bool:
         """Pick up a generation written by an ingest since this one was loaded."""
@@ -35,9 +67,7 @@ class Assistant:
         if live is None or live == self.index.path:
             return False
         old = self.index
-        self.index = ArchiveIndex.open(Path(self.settings.index_dir), self.embedder.name)
-        self.retriever = Retriever(self.index, self.embedder, mode=self.retriever.mode)
-        self.answerer = ExtractiveAnswerer(self.index.doc_freq, self.index.n_chunks)
+        self._load()
         old.close()
         return True
 

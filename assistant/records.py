@@ -111,3 +111,8 @@ class Answer:
     citations: tuple[Citation, ...]
     language: str = "zh"
     closest: tuple[Hit, ...] = field(default_factory=tuple)
+    mode: str = "extractive"  # "extractive" | "llm": which answerer wrote the text
+    notice: str = ""  # shown to the user, e.g. why the LLM answer was replaced
+    unsupported: tuple[str, ...] = ()  # LLM sentences removed by verification
+    rewritten: str = ""  # the standalone question a follow-up was rewritten into
+    timings: dict = field(default_factory=dict, compare=False)  # seconds: first_token, total

@@ -34,6 +34,7 @@ class Retriever:
         self.embedder = embedder
         self.mode = mode
         self._filter_cache: dict[Filters, np.ndarray] = {}
+        self._districts: list[str] | None = None
 
     def search(self, question: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
         filters = filters or Filters()
@@ -41,7 +42,7 @@ class Retriever:
         if allowed is not None and not len(allowed):
             return []
         ranked = self.rank_chunks(question, allowed)
-        return self._group(ranked, k)
+        return self._group(ranked, k, self._districts_named(question))
 
     def rank_chunks(self, question: str, allowed: np.ndarray | None = None) -> list[RankedChunk]:
         scores: dict[int, float] = defaultdict(float)
@@ -89,8 +90,18 @@ class Retriever:
             self._filter_cache[filters] = self.index.store.rowids_matching(filters)
         return self._filter_cache[filters]
 
-    def _group(self, ranked: list[RankedChunk], k: int) -> list[Hit]:
-        """One hit per article, so a long article cannot fill every slot."""
+    def _districts_named(self, question: str) -> set[str]:
+        """Districts the question names in full (西湖区; plain 西湖 is as often the lake or the tea)."""
+        if self._districts is None:
+            self._districts = [d for d in self.index.store.districts() if d.endswith(("区", "县", "市")) and d != "市人大常委会"]
+        return {d for d in self._districts if d in question}
+
+    def _group(self, ranked: list[RankedChunk], k: int, districts: set[str] = frozenset()) -> list[Hit]:
+        """One hit per article, so a long article cannot fill every slot.
+
+        An article about a district the question names counts as if a third retriever had ranked it
+        first: a place name is one word among many for BM25 and the embedding, but decides relevance.
+        """
         store = self.index.store
         chunks = store.chunks_by_rowid([r.rowid for r in ranked])
         by_article: dict[str, list[RankedChunk]] = {}
@@ -103,10 +114,18 @@ class Retriever:
                 order.append(chunk.article_id)
                 by_article[chunk.article_id] = []
             by_article[chunk.article_id].append(item)
+        articles = {article_id: store.article(article_id) for article_id in order[: max(k * 6, 30)]}
+        bonus = 1.0 / (RRF_K + 1)
+
+        def score(article_id: str) -> float:
+            article = articles[article_id]
+            boosted = article is not None and article.district in districts
+            return by_article[article_id][0].rrf + (bonus if boosted else 0.0)
+
         hits: list[Hit] = []
-        for article_id in order[:k]:
+        for article_id in sorted(articles, key=score, reverse=True)[:k]:
             items = by_article[article_id][:CHUNKS_PER_HIT]
-            article = store.article(article_id)
+            article = articles[article_id]
             issue = store.issue(article.source) if article else None
             if article is None or issue is None:
                 continue
@@ -116,7 +135,7 @@ class Retriever:
                     issue=issue,
                     article=article,
                     chunks=tuple(chunks[i.rowid] for i in items),
-                    score=items[0].rrf,
+                    score=score(article_id),
                     dense_score=max(cosines) if cosines else None,
                 )
             )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -18,6 +18,19 @@ class Settings(BaseSettings):
     chunk_tokens: int = Field(default=320, description="chunk size in tiktoken tokens")
     chunk_overlap: int = Field(default=48, description="overlap between chunks in tokens")
     top_k: int = Field(default=5, description="articles retrieved per question")
+    # LLM (any OpenAI-compatible endpoint: vLLM, Ollama /v1, DeepSeek, Qwen compatible mode)
+    llm_base_url: str = Field(default="", description="e.g. http://10.0.0.5:8000/v1; empty: extractive answers")
+    llm_model: str = Field(default="", description="model name the endpoint serves")
+    llm_api_key: SecretStr = Field(default=SecretStr(""), description="API key; never logged or shown")
+    llm_timeout: float = Field(default=60.0, description="seconds for one LLM request")
+    llm_max_retries: int = Field(default=1, description="retries after a failed LLM request")
+    llm_max_tokens: int = Field(default=600, description="longest answer the LLM may write, tokens")
+    llm_context_tokens: int = Field(default=3000, description="token budget for the sources in the prompt")
+    llm_temperature: float = Field(default=0.1)
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_base_url.strip())
 
     @field_validator("chunk_tokens")
     @classmethod
@@ -35,6 +48,20 @@ class Settings(BaseSettings):
                 f"chunk_overlap must be between 0 and half of chunk_tokens ({size // 2}). "
                 f"Currently, chunk_overlap is {value}"
             )
+        return value
+
+    @field_validator("llm_timeout")
+    @classmethod
+    def _timeout_positive(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError(f"llm_timeout must be greater than 0. Currently, llm_timeout is {value}")
+        return value
+
+    @field_validator("llm_max_retries")
+    @classmethod
+    def _retries_bounded(cls, value: int) -> int:
+        if not 0 <= value <= 5:
+            raise ValueError(f"llm_max_retries must be between 0 and 5. Currently, llm_max_retries is {value}")
         return value
 
     @field_validator("top_k")

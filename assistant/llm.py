@@ -1,0 +1,160 @@
+"""Answers written by an LLM behind any OpenAI-compatible endpoint, every sentence verified.
+
+The model sees only the numbered sources that the extractive judge accepts as answering; its
+reply is checked sentence by sentence (assistant/verify.py). Whatever goes wrong (endpoint
+down, timeout, rate limit, empty or unverifiable reply) the extractive answer stands in,
+with a one-line notice in Chinese.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from .answering import REFUSAL_EN, REFUSAL_ZH, ExtractiveAnswerer, question_language
+from .chunking import count_tokens
+from .citations import source_line
+from .cleaning import compact
+from .prompting import render
+from .records import Answer, Citation, Hit
+from .verify import SourceText, best_quote, check, strip_markup
+
+NEIGHBOUR_CHARS = 1200  # article text around the matched chunks given to the model
+
+
+def build_chat_model(settings):
+    """A langchain chat model for the configured endpoint (langchain-openai speaks the protocol)."""
+    from langchain_openai import ChatOpenAI
+
+    return ChatOpenAI(
+        base_url=settings.llm_base_url.rstrip("/"),
+        model=settings.llm_model or "default",
+        api_key=settings.llm_api_key.get_secret_value() or "not-needed",
+        timeout=settings.llm_timeout,
+        max_retries=settings.llm_max_retries,
+        max_tokens=settings.llm_max_tokens,
+        temperature=settings.llm_temperature,
+        streaming=True,
+    )
+
+
+def failure_notice(exc: BaseException) -> str:
+    """Why the LLM could not answer, in one line of Chinese, without the key or a traceback."""
+    name = type(exc).__name__
+    status = getattr(exc, "status_code", None)
+    if "Timeout" in name:
+        reason = "大模型服务响应超时"
+    elif "RateLimit" in name or status == 429:
+        reason = "大模型服务繁忙（请求过多）"
+    elif "Connection" in name:
+        reason = "无法连接大模型服务"
+    elif "Authentication" in name or status in (401, 403):
+        reason = "大模型服务拒绝了访问密钥"
+    elif status:
+        reason = f"大模型服务返回错误（HTTP {status}）"
+    else:
+        reason = f"大模型服务出错（{name}）"
+    return f"{reason}，以下为摘录式回答。"
+
+
+def pack_sources(hits: list[Hit], budget_tokens: int) -> list[tuple[int, Hit, str]]:
+    """Numbered sources within a token budget: the matched chunks of each article, best first."""
+    packed: list[tuple[int, Hit, str]] = []
+    used = 0
+    for hit in hits:
+        text = "\n".join(chunk.text for chunk in hit.chunks)
+        if len(text) > NEIGHBOUR_CHARS * 2:
+            text = text[: NEIGHBOUR_CHARS * 2]
+        block_tokens = count_tokens(text) + 60
+        if packed and used + block_tokens > budget_tokens:
+            break
+        packed.append((len(packed) + 1, hit, text))
+        used += block_tokens
+    return packed
+
+
+def format_sources(packed: list[tuple[int, Hit, str]]) -> str:
+    blocks = []
+    for n, hit, text in packed:
+        blocks.append(f"[{n}] {source_line(hit.issue, hit.article)}\n{text}")
+    return "\n\n".join(blocks)
+
+
+class LLMAnswerer:
+    """answer(question, hits, on_token) -> a verified LLM Answer, or the extractive one with a notice."""
+
+    def __init__(self, chat_model, fallback: ExtractiveAnswerer, context_tokens: int = 3000) -> None:
+        self.chat_model = chat_model
+        self.fallback = fallback
+        self.context_tokens = context_tokens
+
+    def answer(self, question: str, hits: list[Hit], on_token: Callable[[str], None] | None = None) -> Answer:
+        from dataclasses import replace
+
+        language = question_language(question)
+        supported = [hit for hit in hits if self.fallback.supports(question, hit, language)]
+        if not supported:
+            # Nothing in the archive answers: refuse without asking the model to improvise.
+            return self.fallback.answer(question, hits)
+        packed = pack_sources(supported, self.context_tokens)
+        refusal = REFUSAL_EN if language == "en" else REFUSAL_ZH
+        messages = [
+            ("system", render("answer_system", refusal=REFUSAL_ZH, sources=format_sources(packed))),
+            ("human", render("answer_user", question=question)),
+        ]
+        started = time.perf_counter()
+        first_token = None
+        pieces: list[str] = []
+        try:
+            for chunk in self.chat_model.stream(messages):
+                delta = chunk.content if isinstance(chunk.content, str) else ""
+                if delta and first_token is None:
+                    first_token = time.perf_counter() - started
+                if delta:
+                    pieces.append(delta)
+                    if on_token:
+                        on_token(delta)
+        except Exception as exc:  # any transport or protocol failure: fall back, say why
+            extractive = self.fallback.answer(question, hits)
+            return replace(extractive, notice=failure_notice(exc))
+        timings = {"first_token": first_token, "total": time.perf_counter() - started}
+        raw = "".join(pieces).strip()
+        if not raw:
+            return replace(self.fallback.answer(question, hits), notice="大模型返回了空回答，以下为摘录式回答。",
+                           timings=timings)
+        if compact(REFUSAL_ZH) in compact(raw) or compact(REFUSAL_EN).lower() in compact(raw).lower():
+            return Answer(question=question, text=refusal, refused=True, citations=(), language=language,
+                          closest=tuple(hits[:3]), mode="llm", timings=timings)
+        sources_text = "\n".join(text for _, _, text in packed)
+        cleaned = strip_markup(raw, sources_text)
+        checked = check(cleaned, [SourceText(n, text) for n, _, text in packed], language)
+        kept = [c for c in checked if c.ok]
+        unsupported = tuple(f"{c.text}（{c.reason}）" for c in checked if not c.ok)
+        if not kept:
+            extractive = self.fallback.answer(question, hits)
+            return replace(extractive, notice="大模型的回答未通过引用核验，以下为摘录式回答。",
+                           unsupported=unsupported, timings=timings)
+        by_n = {n: (hit, text) for n, hit, text in packed}
+        renumber: dict[int, int] = {}
+        citations: list[Citation] = []
+        parts: list[str] = []
+        for sentence in kept:
+            marks = []
+            for n in sentence.sources:
+                if n not in renumber:
+                    renumber[n] = len(renumber) + 1
+                    hit, text = by_n[n]
+                    citations.append(Citation(renumber[n], hit, best_quote(sentence.text, hit.article.text), 0.0))
+                marks.append(f"[{renumber[n]}]")
+            parts.append(_with_markers(sentence.text, "".join(marks)))
+        joiner = " " if language == "en" else ""
+        notice = f"有 {len(unsupported)} 句未通过引用核验，已删除。" if unsupported else ""
+        return Answer(question=question, text=joiner.join(parts), refused=False, citations=tuple(citations),
+                      language=language, mode="llm", notice=notice, unsupported=unsupported, timings=timings)
+
+
+def _with_markers(sentence: str, marks: str) -> str:
+    """Put markers before the sentence's final punctuation: 产量达到500吨[1]。"""
+    if sentence and sentence[-1] in "。！？!?；;.":
+        return sentence[:-1] + marks + sentence[-1]
+    return sentence + marks

@@ -1,0 +1,134 @@
+"""The LLM answerer with a scripted chat model: verification, fallbacks, notices, follow-ups."""
+
+import httpx
+import openai
+import pytest
+
+from assistant.conversation import Conversation
+from assistant.fakes import ScriptedChatModel
+from assistant.ingest import ingest
+from assistant.pipeline import Assistant
+
+from .conftest import SAMPLE
+
+QUESTION = "2024年西湖龙井茶春茶产量是多少？"
+GOOD = "2024年，西湖龙井茶春茶产量达到500吨[1]，产值约6亿元[1]。"
+
+
+@pytest.fixture
+def fake_index_settings(settings, fake_embedder):
+    ingest([SAMPLE], settings, fake_embedder)
+    return settings
+
+
+def _assistant(settings, fake_embedder, *replies):
+    return Assistant(settings, embedder=fake_embedder, chat_model=ScriptedChatModel.script(*replies))
+
+
+def test_verified_answer_is_kept_with_citations(fake_index_settings, fake_embedder):
+    answer = _assistant(fake_index_settings, fake_embedder, GOOD).ask(QUESTION)
+    assert answer.mode == "llm" and not answer.refused and not answer.notice
+    assert "500吨" in answer.text and answer.text.endswith("[1]。")
+    assert answer.citations[0].hit.issue.label == "第9期（总第697期）"
+    assert "500吨" in answer.citations[0].quote  # the source sentence to verify against
+    assert answer.timings["first_token"] is not None
+
+
+def test_citation_to_a_source_that_does_not_exist_falls_back(fake_index_settings, fake_embedder):
+    answer = _assistant(fake_index_settings, fake_embedder, "春茶产量达到500吨[9]。").ask(QUESTION)
+    assert answer.mode == "extractive" and "未通过引用核验" in answer.notice
+    assert answer.unsupported and "引用的来源不存在" in answer.unsupported[0]
+    assert "500吨" in answer.text
+
+
+def test_unsupported_number_is_removed(fake_index_settings, fake_embedder):
+    reply = GOOD + "品牌价值达到99.9亿元[1]。"
+    answer = _assistant(fake_index_settings, fake_embedder, reply).ask(QUESTION)
+    assert answer.mode == "llm" and "99.9" not in answer.text
+    assert any("99.9" in s for s in answer.unsupported)
+    assert "1 句未通过引用核验" in answer.notice
+
+
+def test_refusal_reply_is_a_refusal(fake_index_settings, fake_embedder):
+    answer = _assistant(fake_index_settings, fake_embedder, "资料中没有找到能回答这个问题的内容。").ask(QUESTION)
+    assert answer.refused and answer.mode == "llm" and not answer.citations and answer.closest
+
+
+def test_garbage_reply_falls_back(fake_index_settings, fake_embedder):
+    answer = _assistant(fake_index_settings, fake_embedder, "asdf qwer zxcv !!!").ask(QUESTION)
+    assert answer.mode == "extractive" and answer.notice and "500吨" in answer.text
+
+
+def test_empty_reply_falls_back(fake_index_settings, fake_embedder):
+    answer = _assistant(fake_index_settings, fake_embedder, "").ask(QUESTION)
+    assert answer.mode == "extractive" and "空回答" in answer.notice
+
+
+def test_answer_without_any_citation_falls_back(fake_index_settings, fake_embedder):
+    answer = _assistant(fake_index_settings, fake_embedder, "西湖龙井茶春茶产量达到500吨。").ask(QUESTION)
+    assert answer.mode == "extractive" and "没有标注来源" in answer.unsupported[0]
+
+
+_REQUEST = httpx.Request("POST", "http://127.0.0.1:9/v1/chat/completions")
+
+
+@pytest.mark.parametrize("failure, words", [
+    (openai.APIConnectionError(request=_REQUEST), "无法连接"),
+    (openai.APITimeoutError(request=_REQUEST), "超时"),
+    (openai.RateLimitError("slow down", response=httpx.Response(429, request=_REQUEST), body=None), "繁忙"),
+    (openai.InternalServerError("boom", response=httpx.Response(500, request=_REQUEST), body=None), "HTTP 500"),
+])
+def test_endpoint_failures_fall_back_with_a_notice(fake_index_settings, fake_embedder, failure, words):
+    answer = _assistant(fake_index_settings, fake_embedder, failure).ask(QUESTION)
+    assert answer.mode == "extractive" and words in answer.notice and "摘录式回答" in answer.notice
+    assert "500吨" in answer.text
+
+
+def test_links_and_markup_not_in_sources_are_removed(fake_index_settings, fake_embedder):
+    reply = "**2024年**，西湖龙井茶春茶产量达到500吨[1]，详见[这里](http://evil.example/x)<script>alert(1)</script>。"
+    answer = _assistant(fake_index_settings, fake_embedder, reply).ask(QUESTION)
+    assert "http" not in answer.text and "<script>" not in answer.text and "**" not in answer.text
+
+
+def test_unanswerable_question_is_refused_without_calling_the_model(fake_index_settings, fake_embedder):
+    model = ScriptedChatModel.script("宁波市的做法是……[1]。")
+    answer = Assistant(fake_index_settings, embedder=fake_embedder, chat_model=model).ask("宁波市人大有哪些做法？")
+    assert answer.refused and model.i == 0
+
+
+def test_follow_up_is_rewritten_by_the_llm(fake_index_settings, fake_embedder):
+    model = ScriptedChatModel.script(GOOD, "2024年西湖龙井茶春茶产量的报道是哪一期的？", GOOD)
+    assistant = Assistant(fake_index_settings, embedder=fake_embedder, chat_model=model)
+    conversation = Conversation()
+    assistant.ask(QUESTION, conversation=conversation)
+    answer = assistant.ask("这是哪一期的？", conversation=conversation)
+    assert answer.rewritten == "2024年西湖龙井茶春茶产量的报道是哪一期的？"
+
+
+def test_follow_up_rule_rewrite_without_llm(fake_index_settings, fake_embedder):
+    assistant = Assistant(fake_index_settings, embedder=fake_embedder)
+    conversation = Conversation()
+    assistant.ask("西湖区人大在优化营商环境方面做了什么？", conversation=conversation)
+    answer = assistant.ask("那萧山区呢？", conversation=conversation)
+    assert answer.rewritten == "萧山区人大在优化营商环境方面做了什么？"
+    assert answer.citations[0].hit.article.district == "萧山区"
+
+
+def test_api_key_is_never_shown(monkeypatch):
+    from assistant.llm import build_chat_model
+    from assistant.settings import load_settings
+
+    monkeypatch.setenv("ASSISTANT_LLM_API_KEY", "sk-very-secret-123")
+    settings = load_settings(llm_base_url="http://127.0.0.1:9/v1", llm_model="m")
+    assert "sk-very-secret-123" not in repr(settings) and "sk-very-secret-123" not in str(settings.model_dump())
+    assert "sk-very-secret-123" not in repr(build_chat_model(settings))
+
+
+def test_prompts_render_with_their_variables():
+    from assistant.errors import ConfigError
+    from assistant.prompting import render
+
+    text = render("answer_system", refusal="没有。", sources="[1] 资料")
+    assert "[n]" in text and "[1] 资料" in text and "没有。" in text
+    with pytest.raises(ConfigError, match="missing variables"):
+        render("rewrite", question="那临平区呢？")
