@@ -35,6 +35,9 @@ def build_chat_model(settings):
         max_tokens=settings.llm_max_tokens,
         temperature=settings.llm_temperature,
         streaming=True,
+        # langchain-openai sends the limit as max_completion_tokens, which llama.cpp's server (and
+        # other OpenAI-compatible servers) ignore; max_tokens in the body is honoured by all of them.
+        extra_body={"max_tokens": settings.llm_max_tokens},
     )
 
 
@@ -42,7 +45,7 @@ def failure_notice(exc: BaseException) -> str:
     """Why the LLM could not answer, in one line of Chinese, without the key or a traceback."""
     name = type(exc).__name__
     status = getattr(exc, "status_code", None)
-    if "Timeout" in name:
+    if "Timeout" in name or isinstance(exc, TimeoutError):
         reason = "大模型服务响应超时"
     elif "RateLimit" in name or status == 429:
         reason = "大模型服务繁忙（请求过多）"
@@ -83,10 +86,12 @@ def format_sources(packed: list[tuple[int, Hit, str]]) -> str:
 class LLMAnswerer:
     """answer(question, hits, on_token) -> a verified LLM Answer, or the extractive one with a notice."""
 
-    def __init__(self, chat_model, fallback: ExtractiveAnswerer, context_tokens: int = 3000) -> None:
+    def __init__(self, chat_model, fallback: ExtractiveAnswerer, context_tokens: int = 3000,
+                 deadline: float = 120.0) -> None:
         self.chat_model = chat_model
         self.fallback = fallback
         self.context_tokens = context_tokens
+        self.deadline = deadline  # seconds for the whole streamed answer, not only between chunks
 
     def answer(self, question: str, hits: list[Hit], on_token: Callable[[str], None] | None = None) -> Answer:
         from dataclasses import replace
@@ -114,6 +119,8 @@ class LLMAnswerer:
                     pieces.append(delta)
                     if on_token:
                         on_token(delta)
+                if time.perf_counter() - started > self.deadline:
+                    raise TimeoutError("answer not finished within the deadline")
         except Exception as exc:  # any transport or protocol failure: fall back, say why
             extractive = self.fallback.answer(question, hits)
             return replace(extractive, notice=failure_notice(exc))

@@ -39,7 +39,8 @@ class Assistant:
         if self.chat_model is not None:
             from .llm import LLMAnswerer
 
-            self.llm = LLMAnswerer(self.chat_model, self.answerer, self.settings.llm_context_tokens)
+            self.llm = LLMAnswerer(self.chat_model, self.answerer, self.settings.llm_context_tokens,
+                                   deadline=self.settings.llm_timeout * 2)
 
     @property
     def mode(self) -> str:

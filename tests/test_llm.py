@@ -84,6 +84,16 @@ def test_endpoint_failures_fall_back_with_a_notice(fake_index_settings, fake_emb
     assert "500吨" in answer.text
 
 
+def test_a_stream_past_the_deadline_falls_back(fake_index_settings, fake_embedder):
+    from assistant.answering import ExtractiveAnswerer
+    from assistant.llm import LLMAnswerer
+
+    assistant = _assistant(fake_index_settings, fake_embedder, GOOD * 50)
+    slow = LLMAnswerer(assistant.chat_model, assistant.answerer, deadline=0.0)
+    answer = slow.answer(QUESTION, assistant.search(QUESTION))
+    assert answer.mode == "extractive" and "超时" in answer.notice
+
+
 def test_links_and_markup_not_in_sources_are_removed(fake_index_settings, fake_embedder):
     reply = "**2024年**，西湖龙井茶春茶产量达到500吨[1]，详见[这里](http://evil.example/x)<script>alert(1)</script>。"
     answer = _assistant(fake_index_settings, fake_embedder, reply).ask(QUESTION)
