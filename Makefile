@@ -38,10 +38,10 @@ run: sample-index
 
 test: install-test
 	$(BIN)/python -m pytest -q
-	$(BIN)/python eval/run.py --gate eval/thresholds.toml --report eval/reports/latest.json
+	$(BIN)/python eval/run.py --gate eval/thresholds.toml --out eval/reports/latest
 
 eval: install
-	$(BIN)/python eval/run.py --report eval/reports/latest.json
+	$(BIN)/python eval/run.py --retrieval all
 
 clean:
 	rm -rf $(VENV) $(INDEX) .pytest_cache

@@ -41,9 +41,10 @@ def _parser() -> argparse.ArgumentParser:
 
     evaluate = sub.add_parser("eval", help="运行评测集")
     evaluate.add_argument("--set", dest="qa_set", type=Path, default=Path("eval/qa.jsonl"))
-    evaluate.add_argument("--retrieval", choices=["hybrid", "dense", "bm25"], default="hybrid")
+    evaluate.add_argument("--retrieval", choices=["hybrid", "dense", "bm25", "all"], default="hybrid")
+    evaluate.add_argument("--answerer", choices=["extractive", "llm"], default="extractive")
     evaluate.add_argument("--gate", type=Path, help="阈值文件（TOML）：低于阈值时退出码为 1")
-    evaluate.add_argument("--report", type=Path, help="把结果写成 JSON")
+    evaluate.add_argument("--out", type=Path, default=Path("eval/reports"), help="报告目录（JSON、Markdown、图）")
     return parser
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cleaning import compact
+from .errors import ConfigError
 from .records import Answer, Article, Hit
 
 ANSWERABLE_EXCLUDED = ("unanswerable",)
@@ -82,6 +83,15 @@ def evaluate(assistant, items: list[QAItem]) -> dict:
     return {"metrics": _aggregate(records), "by_type": _by_type(records), "items": records}
 
 
+def _ndcg5(ranks: list[int], gold_count: int) -> float:
+    """Binary-relevance nDCG@5 over the retrieved articles."""
+    import math
+
+    dcg = sum(1 / math.log2(rank + 2) for rank in ranks if rank < 5)
+    ideal = sum(1 / math.log2(i + 2) for i in range(min(5, gold_count)))
+    return dcg / ideal if ideal else 0.0
+
+
 def _score(item: QAItem, hits: list[Hit], answer: Answer, latency: float) -> dict:
     ranks = [i for i, hit in enumerate(hits) if is_gold(hit.article, item.gold)]
     first_rank = ranks[0] if ranks else None
@@ -95,6 +105,7 @@ def _score(item: QAItem, hits: list[Hit], answer: Answer, latency: float) -> dic
         "id": item.id, "type": item.type, "question": item.question, "answerable": item.answerable,
         "refused": answer.refused, "latency": latency,
         "retrieval_rank": first_rank,
+        "ndcg@5": _ndcg5(ranks, len(item.gold)),
         "cited_first_gold": bool(cited) and is_gold(cited[0], item.gold),
         "cited_gold": [is_gold(article, item.gold) for article in cited],
         "gold_count": len(item.gold),
@@ -117,6 +128,7 @@ def _aggregate(records: list[dict]) -> dict:
         metrics["retrieval_hit@3"] = sum(r["retrieval_rank"] is not None and r["retrieval_rank"] < 3 for r in answerable) / n
         metrics["retrieval_hit@5"] = sum(r["retrieval_rank"] is not None for r in answerable) / n
         metrics["mrr"] = sum(1 / (r["retrieval_rank"] + 1) for r in answerable if r["retrieval_rank"] is not None) / n
+        metrics["ndcg@5"] = sum(r["ndcg@5"] for r in answerable) / n
         # hit@k of the first cited article: the article the answer's first [1] points at.
         metrics["cited_hit@1"] = sum(r["cited_first_gold"] for r in answerable) / n
         metrics["cited_hit@3"] = sum(any(r["cited_gold"][:3]) for r in answerable) / n
@@ -175,26 +187,119 @@ def print_table(result: dict, out=sys.stdout) -> None:
         )
 
 
-def publish(result: dict, report: Path | None, gate: Path | None) -> int:
-    """Print the table, write the JSON report, apply the gate; the exit code."""
-    print_table(result)
-    if report:
-        report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+MODES = ("hybrid", "dense", "bm25")
+REPORTS = Path(__file__).resolve().parent.parent / "eval" / "reports"
+
+
+def run(settings, qa_set: Path, retrieval: str = "hybrid", answerer: str = "extractive",
+        out_dir: Path | None = None, gate: Path | None = None, embedder=None) -> int:
+    """Evaluate one retrieval mode or all three; write JSON and Markdown reports (and a plot for all)."""
+    from .pipeline import Assistant
+
+    items = load_set(qa_set)
+    modes = MODES if retrieval == "all" else (retrieval,)
+    results = {}
+    for mode in modes:
+        assistant = Assistant(settings, embedder=embedder, retrieval=mode, use_llm=answerer == "llm")
+        embedder = assistant.embedder
+        if answerer == "llm" and assistant.mode != "llm":
+            raise ConfigError("--answerer llm needs ASSISTANT_LLM_BASE_URL (and ASSISTANT_LLM_MODEL)")
+        result = evaluate(assistant, items)
+        result["config"] = {"retrieval": mode, "answerer": answerer, "embedder": embedder.name,
+                            "set": qa_set.name, "questions": len(items),
+                            "llm_model": settings.llm_model if answerer == "llm" else None}
+        assistant.close()
+        print(f"\n== retrieval {mode}, answerer {answerer} ==")
+        print_table(result)
+        results[mode] = result
+        if out_dir:
+            write_reports(result, out_dir / f"{answerer}-{mode}")
+    if len(results) > 1:
+        print("\n" + comparison_markdown(results))
+        if out_dir:
+            (out_dir / f"{answerer}-comparison.md").write_text(comparison_markdown(results), encoding="utf-8")
+            plot_comparison(results, out_dir / f"{answerer}-comparison.png")
     if gate:
-        failures = check_gate(result["metrics"], gate)
-        for failure in failures:
-            print(f"评测未达标：{failure}", file=sys.stderr)
-        if failures:
-            return 1
-        print("评测达标：所有指标不低于阈值")
+        headline = results.get("hybrid") or next(iter(results.values()))
+        return _apply_gate(headline["metrics"], gate)
+    return 0
+
+
+def write_reports(result: dict, stem: Path) -> None:
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    stem.with_suffix(".json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    stem.with_suffix(".md").write_text(markdown_report(result), encoding="utf-8")
+
+
+def markdown_report(result: dict) -> str:
+    config = result.get("config", {})
+    lines = [f"# Evaluation: retrieval {config.get('retrieval')}, answerer {config.get('answerer')}", "",
+             f"Embedder `{config.get('embedder')}`, set `{config.get('set')}`"
+             + (f", LLM `{config.get('llm_model')}`" if config.get("llm_model") else "") + ".", "",
+             "| metric | value |", "|---|---|"]
+    lines += [f"| {key} | {value} |" for key, value in result["metrics"].items()]
+    lines += ["", "| type | n | retrieval hit@1 | cited hit@1 | key facts | refused |", "|---|---|---|---|---|---|"]
+    for kind, m in result["by_type"].items():
+        refused = m.get("refusal_rate_unanswerable", round(1 - m.get("answered_rate", 1), 4))
+        lines.append(f"| {kind} | {m['questions']} | {m.get('retrieval_hit@1', '-')} | {m.get('cited_hit@1', '-')} | "
+                     f"{m.get('key_fact_recall', '-')} | {refused} |")
+    misses = [r for r in result["items"] if (r["answerable"] and not r["cited_first_gold"])
+              or (not r["answerable"] and not r["refused"])]
+    if misses:
+        lines += ["", "## Misses", "", "| id | type | question | answer starts |", "|---|---|---|---|"]
+        for r in misses:
+            answer = r["answer"][:60].replace("|", "｜").replace("\n", " ")
+            lines.append(f"| {r['id']} | {r['type']} | {r['question'].replace('|', '｜')} | {answer} |")
+    return "\n".join(lines) + "\n"
+
+
+COMPARED = ("retrieval_hit@1", "retrieval_hit@3", "mrr", "ndcg@5", "cited_hit@1", "citation_precision",
+            "key_fact_recall", "refusal_accuracy")
+
+
+def comparison_markdown(results: dict) -> str:
+    modes = list(results)
+    lines = ["| metric | " + " | ".join(modes) + " |", "|---|" + "---|" * len(modes)]
+    for key in (*COMPARED, "latency_p50_ms", "latency_p95_ms"):
+        lines.append(f"| {key} | " + " | ".join(str(results[m]["metrics"].get(key, "-")) for m in modes) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def plot_comparison(results: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    modes = list(results)
+    x = np.arange(len(COMPARED))
+    width = 0.8 / len(modes)
+    fig, ax = plt.subplots(figsize=(11, 4.5))
+    for i, mode in enumerate(modes):
+        values = [results[mode]["metrics"].get(key, 0) for key in COMPARED]
+        bars = ax.bar(x + i * width - 0.4 + width / 2, values, width, label=mode)
+        ax.bar_label(bars, fmt="%.2f", fontsize=7, padding=1)
+    ax.set_xticks(x, COMPARED, rotation=20, ha="right", fontsize=8)
+    ax.set_ylim(0, 1.08)
+    ax.set_ylabel("score")
+    answerer = results[modes[0]]["config"]["answerer"]
+    ax.set_title(f"Retrieval modes compared ({answerer} answerer, {results[modes[0]]['config']['questions']} questions)")
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _apply_gate(metrics: dict, gate: Path) -> int:
+    failures = check_gate(metrics, gate)
+    for failure in failures:
+        print(f"评测未达标：{failure}", file=sys.stderr)
+    if failures:
+        return 1
+    print("评测达标：所有指标不低于阈值")
     return 0
 
 
 def run_cli(args, settings) -> int:
-    from .pipeline import Assistant
-
-    assistant = Assistant(settings, retrieval=args.retrieval)
-    result = evaluate(assistant, load_set(args.qa_set))
-    result["config"] = {"retrieval": args.retrieval, "embedder": assistant.embedder.name, "set": str(args.qa_set)}
-    return publish(result, args.report, args.gate)
+    return run(settings, args.qa_set, args.retrieval, args.answerer, args.out, args.gate)

@@ -1,51 +1,54 @@
 """Build a fresh index of the sample issues with the default embedder and run the Q&A evaluation.
 
-    python eval/run.py [--set eval/qa.jsonl] [--retrieval hybrid] [--gate eval/thresholds.toml] [--report FILE]
+    python eval/run.py [--retrieval hybrid|dense|bm25|all] [--answerer extractive|llm] [--gate eval/thresholds.toml]
 
-Prints hit@1/hit@3 of retrieval and of the first cited article, key-fact recall, refusal accuracy and
-latency; with --gate, exits 1 when a metric is below its threshold in eval/thresholds.toml.
+Reports (JSON, Markdown; with `all` a comparison table and plot) go to eval/reports/. With
+--answerer llm and no ASSISTANT_LLM_BASE_URL set, a local llama.cpp server with Gemma 3 270M is
+started on loopback for the run.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
+from contextlib import nullcontext
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.evaluation import evaluate, load_set, publish  # noqa: E402
+from assistant.evaluation import run  # noqa: E402
 from assistant.ingest import ingest  # noqa: E402
-from assistant.pipeline import Assistant  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--set", dest="qa_set", type=Path, default=ROOT / "eval" / "qa.jsonl")
-    parser.add_argument("--retrieval", choices=["hybrid", "dense", "bm25"], default="hybrid")
+    parser.add_argument("--retrieval", choices=["hybrid", "dense", "bm25", "all"], default="hybrid")
+    parser.add_argument("--answerer", choices=["extractive", "llm"], default="extractive")
     parser.add_argument("--gate", type=Path)
-    parser.add_argument("--report", type=Path)
-    parser.add_argument("--index", type=Path, help="use this index instead of building one from sample/")
+    parser.add_argument("--out", type=Path, default=ROOT / "eval" / "reports")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        index_dir = args.index or Path(tmp) / "index"
-        settings = load_settings(index_dir=index_dir)
-        from embeddings import get_embedder
+    from embeddings import get_embedder
 
+    server = nullcontext(os.environ.get("ASSISTANT_LLM_BASE_URL"))
+    if args.answerer == "llm" and not os.environ.get("ASSISTANT_LLM_BASE_URL"):
+        from assistant.local_llm import MODEL_NAME, llama_server
+
+        os.environ["ASSISTANT_LLM_MODEL"] = MODEL_NAME
+        os.environ.setdefault("ASSISTANT_LLM_MAX_TOKENS", "128")
+        os.environ.setdefault("ASSISTANT_LLM_CONTEXT_TOKENS", "1500")
+        server = llama_server()
+    with tempfile.TemporaryDirectory() as tmp, server as base_url:
+        settings = load_settings(index_dir=Path(tmp) / "index", llm_base_url=base_url)
         embedder = get_embedder(settings.embedder)
-        if args.index is None:
-            report = ingest([ROOT / "sample"], settings, embedder)
-            print(f"sample index: {len(report.added)} issues, {report.articles} articles, {report.chunks} chunks")
-        assistant = Assistant(settings, embedder=embedder, retrieval=args.retrieval)
-        result = evaluate(assistant, load_set(args.qa_set))
-        result["config"] = {"retrieval": args.retrieval, "embedder": embedder.name, "set": str(args.qa_set.name)}
-        code = publish(result, args.report, args.gate)
-        assistant.close()
-    return code
+        report = ingest([ROOT / "sample"], settings, embedder)
+        print(f"sample index: {len(report.added)} issues, {report.articles} articles, {report.chunks} chunks")
+        return run(settings, args.qa_set, args.retrieval, args.answerer, args.out, args.gate, embedder=embedder)
 
 
 if __name__ == "__main__":

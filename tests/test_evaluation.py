@@ -1,0 +1,79 @@
+"""The evaluation harness and its gate."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.evaluation import check_gate, is_gold, load_set
+from assistant.records import Article
+
+from .conftest import ROOT, run_cli
+
+QA = ROOT / "eval" / "qa.jsonl"
+
+
+def test_the_set_is_complete_and_well_formed():
+    items = load_set(QA)
+    counts = {}
+    for item in items:
+        counts[item.type] = counts.get(item.type, 0) + 1
+        assert item.question.strip()
+        if item.answerable:
+            assert item.gold and item.key_facts, item.id
+        else:
+            assert not item.gold
+        if item.type == "followup":
+            assert item.turns and len(item.turns) >= 2 and item.turns[-1] == item.question
+    assert len(items) >= 120
+    assert all(counts.get(kind, 0) >= 10 for kind in
+               ("fact", "list", "cross_issue", "changing", "issue_meta", "unanswerable", "english", "followup"))
+
+
+def test_key_facts_occur_in_their_gold_files():
+    import re
+
+    for item in load_set(QA):
+        texts = "".join(re.sub(r"\s+", "", (ROOT / "sample" / f).read_text(encoding="utf-8")) for f, _ in item.gold)
+        for fact in item.key_facts:
+            assert re.sub(r"\s+", "", fact).replace("(", "（").replace(")", "）") in texts.replace("(", "（").replace(")", "）") \
+                or item.type in ("issue_meta", "followup"), (item.id, fact)
+
+
+def test_gold_matching_ignores_punctuation_and_accepts_derived_brief_titles():
+    article = Article("x", "f.txt", 0, "西湖区：“点、线、面”结合助力优化营商环境", "article", "", "", (), "西湖区", "", ("p",))
+    assert is_gold(article, (("f.txt", "西湖区:“点、线、面”结合助力优化营商环境"),))
+    assert not is_gold(article, (("g.txt", "西湖区:“点、线、面”结合助力优化营商环境"),))
+    brief = Article("y", "f.txt", 1, "滨江区人大常委会开展“主场迎亚运，代表展担当”主题活动", "brief", "", "", (), "", "", ("p",))
+    assert is_gold(brief, (("f.txt", "滨江区人大常委会开展“主场迎亚运"),))
+
+
+def test_gate_bites_when_a_metric_falls(tmp_path):
+    gate = ROOT / "eval" / "thresholds.toml"
+    baseline = json.loads((ROOT / "eval" / "reports" / "extractive-hybrid.json").read_text(encoding="utf-8"))
+    assert check_gate(baseline["metrics"], gate) == []  # the committed baseline passes its own gate
+    bm25 = json.loads((ROOT / "eval" / "reports" / "extractive-bm25.json").read_text(encoding="utf-8"))
+    failures = check_gate(bm25["metrics"], gate)  # BM25 alone is the "broken retrieval" case
+    assert any(f.startswith("retrieval_hit@1") for f in failures)
+    worse = dict(baseline["metrics"], refusal_accuracy=0.5)
+    assert check_gate(worse, gate) == ["refusal_accuracy = 0.5 < 0.95"]
+
+
+@pytest.mark.slow
+def test_eval_command_compares_all_modes_and_writes_reports(real_index, tmp_path):
+    result = run_cli("--index", str(real_index), "eval", "--retrieval", "all", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    for mode in ("hybrid", "dense", "bm25"):
+        report = json.loads((tmp_path / f"extractive-{mode}.json").read_text(encoding="utf-8"))
+        assert report["config"]["retrieval"] == mode and report["metrics"]["questions"] >= 120
+        assert (tmp_path / f"extractive-{mode}.md").read_text(encoding="utf-8").startswith("# Evaluation")
+    assert (tmp_path / "extractive-comparison.png").stat().st_size > 10_000
+    assert "| ndcg@5 |" in (tmp_path / "extractive-comparison.md").read_text(encoding="utf-8")
+    assert "| metric | hybrid | dense | bm25 |" in result.stdout
+
+
+def test_gate_from_the_command_line_fails_on_broken_retrieval(real_index, tmp_path):
+    gate = ROOT / "eval" / "thresholds.toml"
+    result = run_cli("--index", str(real_index), "eval", "--retrieval", "bm25", "--gate", str(gate),
+                     "--out", str(tmp_path))
+    assert result.returncode == 1 and "评测未达标：retrieval_hit@1" in result.stderr
