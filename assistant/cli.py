@@ -37,6 +37,12 @@ def _parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="在终端里连续对话（支持追问）")
     chat.add_argument("--no-llm", action="store_true", help="即使配置了大模型，也只用摘录式回答")
 
+    serve = sub.add_parser("serve", help="启动网页问答界面")
+    serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认只在本机）")
+    serve.add_argument("--port", type=int, default=7860)
+    serve.add_argument("--auth", help="登录账号 用户名:密码[,用户名:密码]（也可用环境变量 ASSISTANT_UI_AUTH）")
+    serve.add_argument("--share", action="store_true", help="生成公网分享链接（默认关闭）")
+
     sub.add_parser("stats", help="索引统计")
 
     evaluate = sub.add_parser("eval", help="运行评测集")
@@ -81,6 +87,11 @@ def _run(args) -> int:
         return _stats(settings)
     if args.command == "chat":
         return _chat(args, settings)
+    if args.command == "serve":
+        from .ui import serve
+
+        serve(settings, host=args.host, port=args.port, auth=args.auth, share=args.share)
+        return 0
     if args.command == "eval":
         from .evaluation import run_cli
 

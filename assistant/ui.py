@@ -1,0 +1,165 @@
+"""The Gradio chat page: answers with source cards, filters, archive, search, upload, feedback."""
+
+
+import os
+from pathlib import Path
+
+from .errors import AssistantError
+from .ui_handlers import EXAMPLES, ChatService, Session, esc, parse_filters
+
+CSS = """
+.badge {display:inline-block;padding:2px 10px;border-radius:10px;font-size:13px;margin-right:8px;color:#fff}
+.badge-llm {background:#2e7d32} .badge-extractive {background:#1565c0} .badge-refused {background:#757575}
+.rewrite {font-size:13px;color:#555} .notice {margin-top:6px;padding:6px 10px;background:#fff3e0;border-left:4px solid #ef6c00;font-size:13px}
+.card {border:1px solid #ddd;border-radius:8px;padding:10px 12px;margin-bottom:10px;background:#fafafa}
+.card-head {font-size:12px;color:#666} .card-title {font-weight:600;margin:4px 0} .card-byline {font-size:12px;color:#888;margin-bottom:6px}
+.card-text, .article p {line-height:1.7} mark {background:#ffeb3b;padding:0 2px}
+.refusal {padding:10px;border:1px dashed #999;border-radius:8px}
+.article h3 {margin:6px 0}
+"""
+
+
+def parse_auth(spec: str | None) -> list[tuple[str, str]] | None:
+    """'user:pass,user2:pass2' -> [(user, pass), ...]; never logged or echoed."""
+    if not spec:
+        return None
+    pairs = []
+    for item in spec.split(","):
+        user, sep, password = item.strip().partition(":")
+        if not sep or not user or not password:
+            raise AssistantError("登录设置格式应为 用户名:密码，多个用逗号分隔")
+        pairs.append((user, password))
+    return pairs
+
+
+def build_app(service: ChatService):
+    import gradio as gr
+
+    with gr.Blocks(title="《杭州人大信息》档案问答") as demo:
+        session = gr.State(Session())
+        gr.Markdown("## 《杭州人大信息》档案问答\n回答均引自档案原文，并注明期号、日期、标题和作者，引用前请核对来源。")
+        with gr.Tab("问答"):
+            with gr.Row():
+                with gr.Column(scale=3):
+                    chatbot = gr.Chatbot(label="对话", height=460, render_markdown=False, sanitize_html=True,
+                                         feedback_options=("Like", "Dislike"), elem_id="chat")
+                    with gr.Row():
+                        question = gr.Textbox(placeholder="请输入问题，例如：2024年西湖龙井茶春茶产量是多少？",
+                                              show_label=False, scale=5, elem_id="question", max_length=2000)
+                        send = gr.Button("提问", variant="primary", scale=1, elem_id="send")
+                    with gr.Row():
+                        clear = gr.Button("清空对话", elem_id="clear")
+                    gr.Examples(EXAMPLES, inputs=question, label="示例问题")
+                    with gr.Accordion("筛选（对下一个问题生效）", open=False):
+                        with gr.Row():
+                            date_from = gr.Textbox(label="起始日期", placeholder="YYYY-MM-DD")
+                            date_to = gr.Textbox(label="截止日期", placeholder="YYYY-MM-DD")
+                        issues = gr.Dropdown(label="期次", multiselect=True, choices=service.issue_choices())
+                        districts = gr.Dropdown(label="区县", multiselect=True, choices=service.district_choices())
+                    with gr.Accordion("评价这个回答", open=False):
+                        comment = gr.Textbox(label="意见（可选）", max_lines=3, max_length=2000)
+                        with gr.Row():
+                            up = gr.Button("👍 有用")
+                            down = gr.Button("👎 有问题")
+                        feedback_status = gr.Markdown()
+                    with gr.Accordion("复制回答（Markdown，含出处）", open=False):
+                        markdown = gr.Textbox(show_label=False, lines=6, buttons=["copy"], elem_id="markdown")
+                with gr.Column(scale=2):
+                    badge = gr.HTML(elem_id="badge")
+                    cards = gr.HTML(elem_id="cards")
+                    sources = gr.Radio(label="点击来源查看全文", choices=[], elem_id="sources")
+                    article = gr.HTML(elem_id="article")
+        with gr.Tab("档案浏览"):
+            browse_issue = gr.Dropdown(label="期次", choices=service.issue_choices(), elem_id="browse-issue")
+            issue_view = gr.HTML()
+            browse_article = gr.Dropdown(label="文章", choices=[])
+            article_view = gr.HTML()
+        with gr.Tab("检索"):
+            query = gr.Textbox(label="关键词或问题（只列出相关文章，不生成回答）", elem_id="search-query")
+            search = gr.Button("检索")
+            results = gr.HTML()
+        with gr.Tab("导入"):
+            files = gr.File(label="上传 .pdf 或 .txt", file_count="multiple", file_types=[".pdf", ".txt"])
+            ingest_button = gr.Button("导入", variant="primary")
+            ingest_report = gr.HTML()
+
+        def submit(text, history, state, d_from, d_to, issue_list, district_list):
+            history = list(history or [])
+            try:
+                state.filters = parse_filters(d_from, d_to, issue_list, district_list)
+                # The chat renders HTML: every text shown there is escaped first.
+                history.append({"role": "user", "content": esc(text)})
+                history.append({"role": "assistant", "content": "……"})
+                yield history, "", "", "", gr.update(choices=[], value=None), "", "", state
+                for partial, final in service.ask_stream(text, state):
+                    history[-1] = {"role": "assistant", "content": esc(partial) or "……"}
+                    if final is None:
+                        yield history, "", "", "", gr.update(), "", "", state
+                    else:
+                        yield (history, "", service.badge_html(final), service.cards_html(final),
+                               gr.update(choices=service.source_choices(final), value=None), "",
+                               service.markdown_copy(final), state)
+            except AssistantError as exc:
+                if history and history[-1].get("role") == "assistant":
+                    history.pop()
+                yield history, text, f'<div class="notice">{esc(str(exc))}</div>', "", gr.update(), "", "", state
+
+        outputs = [chatbot, question, badge, cards, sources, article, markdown, session]
+        inputs = [question, chatbot, session, date_from, date_to, issues, districts]
+        send.click(submit, inputs, outputs, concurrency_id="answer")
+        question.submit(submit, inputs, outputs, concurrency_id="answer")
+
+        def reset(state):
+            service.clear(state)
+            return [], "", "", gr.update(choices=[], value=None), "", "", state
+
+        clear.click(reset, [session], [chatbot, badge, cards, sources, article, markdown, session])
+        sources.change(service.article_for_source, [sources, session], article)
+
+        def like(data: gr.LikeData, text, state):
+            return service.record_feedback(bool(data.liked), text, state)
+
+        chatbot.like(like, [comment, session], feedback_status)
+        up.click(lambda text, state: service.record_feedback(True, text, state), [comment, session], feedback_status)
+        down.click(lambda text, state: service.record_feedback(False, text, state), [comment, session], feedback_status)
+
+        browse_issue.change(lambda s: (service.issue_html(s), gr.update(choices=service.article_choices(s), value=None)),
+                            browse_issue, [issue_view, browse_article])
+        browse_article.change(service.article_by_id, browse_article, article_view)
+
+        def run_search(text, d_from, d_to, issue_list, district_list):
+            try:
+                return service.search_html(text, parse_filters(d_from, d_to, issue_list, district_list))
+            except AssistantError as exc:
+                return f'<div class="notice">{esc(str(exc))}</div>'
+
+        search.click(run_search, [query, date_from, date_to, issues, districts], results)
+        query.submit(run_search, [query, date_from, date_to, issues, districts], results)
+
+        def run_ingest(paths, progress=gr.Progress()):
+            try:
+                report = service.ingest_uploads(paths or [], progress)
+            except AssistantError as exc:
+                report = f'<div class="notice">{esc(str(exc))}</div>'
+            choices = service.issue_choices()
+            return report, gr.update(choices=choices), gr.update(choices=choices), gr.update(
+                choices=service.district_choices())
+
+        ingest_button.click(run_ingest, files, [ingest_report, issues, browse_issue, districts])
+    return demo
+
+
+def serve(settings, host: str = "127.0.0.1", port: int = 7860, auth: str | None = None, share: bool = False) -> None:
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    from .pipeline import Assistant
+
+    credentials = parse_auth(auth or os.environ.get("ASSISTANT_UI_AUTH"))
+    assistant = Assistant(settings)
+    service = ChatService(assistant, Path(settings.index_dir) / "uploads")
+    demo = build_app(service)
+    # One answer at a time from the shared model and index; the queue keeps everyone's place.
+    demo.queue(default_concurrency_limit=1, max_size=256)
+    mode = "大模型回答" if assistant.mode == "llm" else "摘录式回答（未配置大模型）"
+    print(f"服务地址：http://{host}:{port}  回答方式：{mode}  登录：{'已开启' if credentials else '未开启'}", flush=True)
+    demo.launch(server_name=host, server_port=port, auth=credentials, share=share, show_error=False,
+                max_file_size="50mb", css=CSS, footer_links=[], quiet=True)

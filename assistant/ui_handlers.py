@@ -1,0 +1,317 @@
+"""What the chat page does, as plain functions over the Assistant: tested without a browser.
+
+Everything that reaches the page from a document or a question is HTML-escaped here.
+"""
+
+from __future__ import annotations
+
+import html
+import queue
+import re
+import shutil
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .answering import answer_json
+from .citations import issue_reference, source_line
+from .conversation import Conversation
+from .errors import AssistantError
+from .feedback import FeedbackStore
+from .records import Answer, Article, Filters, Issue
+
+MAX_QUESTION_CHARS = 2000
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+EXAMPLES = [
+    "2024年西湖龙井茶春茶产量是多少？",
+    "哪几期讲过淳安县的做法？",
+    "建德市“健康村长”服务机制是怎么推进的？",
+    "代表建议A类件占总数的比例是多少？",
+    "那临平区呢？",
+]
+
+
+@dataclass
+class Session:
+    """Per-browser-tab state: the conversation, the last answer, the filters for the next question."""
+
+    conversation: Conversation = field(default_factory=Conversation)
+    last: Answer | None = None
+    filters: Filters = field(default_factory=Filters)
+
+
+def esc(text: str) -> str:
+    return html.escape(text or "", quote=True)
+
+
+def clean_question(question: str) -> str:
+    cleaned = "".join(ch if ch.isprintable() else " " for ch in (question or "")).strip()
+    return cleaned[:MAX_QUESTION_CHARS]
+
+
+def parse_filters(date_from: str, date_to: str, issues: list[str] | None, districts: list[str] | None) -> Filters:
+    for value in (date_from, date_to):
+        if value and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            raise AssistantError(f"日期格式应为 YYYY-MM-DD，收到：{value}")
+    return Filters(date_from=(date_from or "").strip(), date_to=(date_to or "").strip(),
+                   sources=tuple(issues or ()), districts=tuple(districts or ()))
+
+
+class ChatService:
+    def __init__(self, assistant, upload_dir: Path) -> None:
+        self.assistant = assistant
+        self.upload_dir = upload_dir
+        self.feedback = FeedbackStore(Path(assistant.settings.index_dir))
+        self._lock = threading.Lock()  # one reader of the shared index/model at a time; reloads wait
+
+    # --- chat ---------------------------------------------------------------------------------
+    def ask_stream(self, question: str, session: Session):
+        """Yield (partial answer text, final Answer or None) while the answer is written."""
+        question = clean_question(question)
+        if not question:
+            raise AssistantError("请输入问题")
+        tokens: queue.Queue = queue.Queue()
+        result: dict = {}
+
+        def work():
+            try:
+                with self._lock:
+                    self.assistant.reload_if_changed()
+                    result["answer"] = self.assistant.ask(
+                        question, session.filters, session.conversation, on_token=tokens.put)
+            except Exception as exc:  # reported to the page as one line
+                result["error"] = exc
+            finally:
+                tokens.put(None)
+
+        thread = threading.Thread(target=work, daemon=True)
+        thread.start()
+        partial = ""
+        while True:
+            piece = tokens.get()
+            if piece is None:
+                break
+            partial += piece
+            yield partial, None
+        thread.join()
+        if "error" in result:
+            error = result["error"]
+            if isinstance(error, AssistantError):
+                raise error
+            raise AssistantError(f"内部错误：{type(error).__name__}")
+        session.last = result["answer"]
+        yield result["answer"].text, result["answer"]
+
+    def clear(self, session: Session) -> None:
+        session.conversation.clear()
+        session.last = None
+
+    # --- rendering ------------------------------------------------------------------------------
+    @staticmethod
+    def badge_html(answer: Answer | None) -> str:
+        if answer is None:
+            return ""
+        if answer.refused:
+            label, kind = "档案中没有答案", "refused"
+        elif answer.mode == "llm":
+            label, kind = "大模型回答 · 已核验引用", "llm"
+        else:
+            label, kind = "摘录式回答", "extractive"
+        parts = [f'<span class="badge badge-{kind}">{esc(label)}</span>']
+        if answer.rewritten:
+            parts.append(f'<span class="rewrite">理解为：{esc(answer.rewritten)}</span>')
+        if answer.notice:
+            parts.append(f'<div class="notice">{esc(answer.notice)}</div>')
+        return "".join(parts)
+
+    @staticmethod
+    def cards_html(answer: Answer | None) -> str:
+        if answer is None:
+            return ""
+        if answer.refused:
+            items = "".join(
+                f'<li>{esc(source_line(h.issue, h.article))}</li>' for h in answer.closest
+            )
+            return (f'<div class="refusal"><b>档案中没有找到能回答这个问题的内容。</b>'
+                    f'{"<p>最接近的文章：</p><ul>" + items + "</ul>" if items else ""}</div>')
+        cards = []
+        seen = set()
+        for citation in answer.citations:
+            if citation.n in seen:
+                continue
+            seen.add(citation.n)
+            issue, article = citation.hit.issue, citation.hit.article
+            quotes = [c.quote for c in answer.citations if c.n == citation.n]
+            paragraph = next((p for p in article.paragraphs if any(q in p for q in quotes)), quotes[0])
+            cards.append(
+                f'<div class="card" id="card-{citation.n}"><div class="card-head">[{citation.n}] '
+                f'{esc(issue_reference(issue))}{" · " + esc(article.column) if article.column else ""}</div>'
+                f'<div class="card-title">《{esc(article.title)}》</div>'
+                f'<div class="card-byline">{esc(article.byline)}</div>'
+                f'<div class="card-text">{highlight(paragraph, quotes)}</div></div>'
+            )
+        return "".join(cards)
+
+    @staticmethod
+    def source_choices(answer: Answer | None) -> list[tuple[str, str]]:
+        if answer is None or answer.refused:
+            return []
+        choices, seen = [], set()
+        for citation in answer.citations:
+            if citation.n not in seen:
+                seen.add(citation.n)
+                choices.append((f"[{citation.n}] {citation.hit.article.title}", str(citation.n)))
+        return choices
+
+    def article_for_source(self, n: str, session: Session) -> str:
+        answer = session.last
+        if answer is None or not n:
+            return ""
+        quotes = [c.quote for c in answer.citations if str(c.n) == str(n)]
+        citation = next((c for c in answer.citations if str(c.n) == str(n)), None)
+        if citation is None:
+            return ""
+        return article_html(citation.hit.issue, citation.hit.article, quotes)
+
+    @staticmethod
+    def markdown_copy(answer: Answer | None) -> str:
+        """The answer with its references as Markdown, for pasting into a report."""
+        if answer is None:
+            return ""
+        lines = [answer.text, ""]
+        if answer.refused:
+            return answer.text
+        seen = set()
+        for citation in answer.citations:
+            if citation.n not in seen:
+                seen.add(citation.n)
+                lines.append(f"[{citation.n}] {source_line(citation.hit.issue, citation.hit.article)}")
+                lines.append(f"    > {citation.quote}")
+        return "\n".join(lines)
+
+    # --- feedback -------------------------------------------------------------------------------
+    def record_feedback(self, liked: bool, comment: str, session: Session) -> str:
+        answer = session.last
+        if answer is None:
+            return "还没有可以评价的回答。"
+        sources = answer_json(answer)["citations"]
+        self.feedback.add(1 if liked else -1, answer.question, answer.text, answer.mode, sources,
+                          clean_question(comment)[:2000])
+        return "感谢反馈，已记录。"
+
+    # --- archive ----------------------------------------------------------------------------------
+    def issue_choices(self) -> list[tuple[str, str]]:
+        store = self.assistant.index.store
+        return [(f"{i.label}{'（' + i.date + '）' if i.date else ''}", i.source) for i in store.issues()]
+
+    def district_choices(self) -> list[str]:
+        return [d for d in self.assistant.index.store.districts()]
+
+    def issue_html(self, source: str) -> str:
+        store = self.assistant.index.store
+        issue = store.issue(source) if source else None
+        if issue is None:
+            return ""
+        rows = "".join(
+            f'<li><span class="kind">{"简讯" if a.kind == "brief" else esc(a.column) or "文章"}</span> '
+            f'《{esc(a.title)}》 <span class="byline">{esc(a.byline)}</span></li>'
+            for a in store.articles(source)
+        )
+        return f'<div class="issue"><h3>{esc(issue_reference(issue))}</h3><ol>{rows}</ol></div>'
+
+    def article_choices(self, source: str) -> list[tuple[str, str]]:
+        if not source:
+            return []
+        return [(a.title, a.article_id) for a in self.assistant.index.store.articles(source)]
+
+    def article_by_id(self, article_id: str) -> str:
+        store = self.assistant.index.store
+        article = store.article(article_id) if article_id else None
+        if article is None:
+            return ""
+        return article_html(store.issue(article.source), article, [])
+
+    def search_html(self, query: str, filters: Filters) -> str:
+        query = clean_question(query)
+        if not query:
+            return ""
+        with self._lock:
+            self.assistant.reload_if_changed()
+            hits = self.assistant.search(query, filters, k=10)
+        if not hits:
+            return '<p class="refusal">没有找到相关文章。</p>'
+        items = []
+        for hit in hits:
+            snippet = hit.chunks[0].text[:160] if hit.chunks else ""
+            items.append(f'<div class="card"><div class="card-head">{esc(issue_reference(hit.issue))}</div>'
+                         f'<div class="card-title">《{esc(hit.article.title)}》</div>'
+                         f'<div class="card-byline">{esc(hit.article.byline)}</div>'
+                         f'<div class="card-text">{esc(snippet)}…</div></div>')
+        return "".join(items)
+
+    # --- upload -----------------------------------------------------------------------------------
+    def ingest_uploads(self, paths: list[str], progress=None) -> str:
+        """Copy uploaded files into the upload folder (names sanitised, size bounded), then ingest them."""
+        from .ingest import ingest
+
+        self.upload_dir.mkdir(parents=True, exist_ok=True)
+        accepted, rejected = [], []
+        for raw in paths or []:
+            path = Path(raw)
+            name = safe_name(path.name)
+            if not name.lower().endswith((".pdf", ".txt")):
+                rejected.append((path.name, "只接受 .pdf 和 .txt 文件"))
+                continue
+            try:
+                size = path.stat().st_size
+            except OSError:
+                rejected.append((path.name, "上传的文件不可读"))
+                continue
+            if size > MAX_UPLOAD_BYTES:
+                rejected.append((path.name, f"文件超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB 上限"))
+                continue
+            target = self.upload_dir / name
+            shutil.copyfile(path, target)
+            accepted.append(target)
+        report = None
+        if accepted:
+            if progress is not None:
+                progress(0.1, desc="正在解析和向量化……")
+            with self._lock:
+                report = ingest(accepted, self.assistant.settings, self.assistant.embedder)
+                self.assistant.reload_if_changed()
+            if progress is not None:
+                progress(1.0, desc="完成")
+        lines = []
+        if report is not None:
+            lines.append(f"<p>新增 {len(report.added)} 期，更新 {len(report.replaced)} 期，未变 {len(report.unchanged)} 期，"
+                         f"共 {report.articles} 篇文章。</p>")
+            rejected += [(Path(p).name, reason) for p, reason in report.skipped]
+        if rejected:
+            lines.append("<p>以下文件未导入：</p><ul>" +
+                         "".join(f"<li>{esc(name)}：{esc(reason)}</li>" for name, reason in rejected) + "</ul>")
+        return "".join(lines) or "<p>没有选择文件。</p>"
+
+
+def safe_name(name: str) -> str:
+    """A file name that stays inside the upload folder: no directories, no leading dots."""
+    name = Path(name.replace("\\", "/")).name
+    name = re.sub(r"[\x00-\x1f/]", "_", name).lstrip(".") or "upload.txt"
+    return name[:180]
+
+
+def highlight(paragraph: str, quotes: list[str]) -> str:
+    text = esc(paragraph)
+    for quote in quotes:
+        q = esc(quote)
+        if q and q in text:
+            text = text.replace(q, f"<mark>{q}</mark>", 1)
+    return text
+
+
+def article_html(issue: Issue, article: Article, quotes: list[str]) -> str:
+    paragraphs = "".join(f"<p>{highlight(p, quotes)}</p>" for p in article.paragraphs)
+    column = f" · {esc(article.column)}" if article.column else ""
+    return (f'<div class="article"><div class="card-head">{esc(issue_reference(issue))}{column}</div>'
+            f'<h3>《{esc(article.title)}》</h3><div class="card-byline">{esc(article.byline)}</div>'
+            f'{paragraphs}</div>')
