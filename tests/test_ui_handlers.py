@@ -1,0 +1,127 @@
+"""The chat page's handlers over the fake embedder: answers, sources, filters, feedback, upload, escaping."""
+
+import sqlite3
+
+import pytest
+
+from assistant.errors import AssistantError
+from assistant.ingest import ingest
+from assistant.pipeline import Assistant
+from assistant.ui_handlers import ChatService, Session, parse_filters, safe_name
+
+from .conftest import SAMPLE
+
+
+@pytest.fixture
+def service(settings, fake_embedder, tmp_path):
+    ingest([SAMPLE], settings, fake_embedder)
+    assistant = Assistant(settings, embedder=fake_embedder)
+    yield ChatService(assistant, tmp_path / "uploads")
+    assistant.close()
+
+
+def _final(service, question, session):
+    *_, (text, answer) = list(service.ask_stream(question, session))
+    return text, answer
+
+
+def test_answer_sources_and_full_article(service):
+    session = Session()
+    text, answer = _final(service, "2024年西湖龙井茶春茶产量是多少？", session)
+    assert "500吨" in text and "[1]" in text
+    cards = service.cards_html(answer)
+    assert "第9期（总第697期，2024-06-28）" in cards and "<mark>" in cards and "农工委 刘策" in cards
+    assert "摘录式回答" in service.badge_html(answer)
+    choices = service.source_choices(answer)
+    assert choices and choices[0][1] == "1"
+    article = service.article_for_source("1", session)
+    assert article.count("<p>") >= 3 and "<mark>" in article
+    markdown = service.markdown_copy(answer)
+    assert markdown.startswith(answer.text) and "[1] 《杭州人大信息》第9期" in markdown and "> " in markdown
+
+
+def test_refusal_card_offers_closest_articles(service):
+    _, answer = _final(service, "宁波市人大常委会在优化营商环境方面有哪些做法？", Session())
+    assert answer.refused
+    assert "最接近的文章" in service.cards_html(answer) and "档案中没有答案" in service.badge_html(answer)
+    assert service.source_choices(answer) == []
+
+
+def test_filters_apply_to_the_next_question(service):
+    session = Session()
+    session.filters = parse_filters("", "", [], ["余杭区"])
+    _, answer = _final(service, "营商环境方面做了什么？", session)
+    assert answer.citations and {c.hit.article.district for c in answer.citations} == {"余杭区"}
+    with pytest.raises(AssistantError, match="YYYY-MM-DD"):
+        parse_filters("2024/01/01", "", [], [])
+
+
+def test_follow_up_in_a_session_and_clear(service):
+    session = Session()
+    _final(service, "西湖区人大在优化营商环境方面做了什么？", session)
+    _, answer = _final(service, "那萧山区呢？", session)
+    assert answer.rewritten == "萧山区人大在优化营商环境方面做了什么？"
+    assert "理解为" in service.badge_html(answer)
+    service.clear(session)
+    assert session.conversation.turns == [] and session.last is None
+
+
+def test_feedback_is_stored_with_question_answer_and_sources(service, settings):
+    session = Session()
+    assert "还没有" in service.record_feedback(True, "", session)
+    _final(service, "建德市选聘了多少名健康村长？", session)
+    assert "已记录" in service.record_feedback(False, "数字要再核对\x00", session)
+    db = sqlite3.connect(settings.index_dir / "feedback.sqlite")
+    rating, comment, question, sources = db.execute("SELECT rating, comment, question, sources FROM feedback").fetchone()
+    assert rating == -1 and comment.startswith("数字要再核对") and "\x00" not in comment
+    assert question == "建德市选聘了多少名健康村长？" and "健康村长" in sources
+
+
+def test_upload_is_used_at_once_and_bad_files_are_listed(service, tmp_path):
+    new_issue = tmp_path / "新的一期 (测试) ;rm -rf.txt"
+    text = (SAMPLE / "002_799da0136ed27955.txt").read_text(encoding="utf-8")
+    new_issue.write_text(text.replace("第 5 期(总第 711 期)", "第 6 期(总第 712 期)")
+                         .replace("2025 年 7 月 11 日", "2025 年 8 月 1 日")
+                         .replace("梓桐镇", "梓桐镇（测试新增）"), encoding="utf-8")
+    docx = tmp_path / "notes.docx"
+    docx.write_bytes(b"PK")
+    big = tmp_path / "big.txt"
+    with big.open("wb") as handle:
+        handle.truncate(51 * 1024 * 1024)
+    report = service.ingest_uploads([str(new_issue), str(docx), str(big)])
+    assert "新增 1 期" in report and "notes.docx" in report and "MB" in report
+    assert any(source == new_issue.name for _, source in service.issue_choices())
+    _, answer = _final(service, "梓桐镇（测试新增）村级生态文明建设情况报告制度是哪一期的？", Session())
+    assert any(c.hit.issue.total_no == 712 for c in answer.citations)
+
+
+def test_uploaded_names_cannot_leave_the_upload_folder():
+    assert safe_name("../../etc/passwd.txt") == "passwd.txt"
+    assert safe_name("..\\..\\windows\\x.pdf") == "x.pdf"
+    assert safe_name(".hidden.txt") == "hidden.txt"
+    assert "/" not in safe_name("a/b\x00c.txt")
+
+
+def test_document_text_is_escaped(service):
+    from assistant.records import Article, Issue
+    from assistant.ui_handlers import article_html
+
+    issue = Issue(source="x.txt", sha256="0")
+    article = Article("id", "x.txt", 0, "<script>alert(1)</script>", "article", "<b>by</b>", "", (), "", "",
+                      ("正文<img src=x onerror=alert(1)>", "[链接](javascript:alert(1))"))
+    page = article_html(issue, article, ["正文<img src=x onerror=alert(1)>"])
+    assert "<script>" not in page and "<img" not in page and "&lt;script&gt;" in page
+    assert "<mark>正文&lt;img" in page
+
+
+def test_search_only_lists_articles(service):
+    page = service.search_html("健康村长", parse_filters("", "", [], []))
+    assert "健康村长" in page and page.count('class="card"') >= 1
+
+
+def test_archive_browsing(service):
+    source = "004_dbed6e9d040a5771.txt"
+    page = service.issue_html(source)
+    assert "第9期（总第697期，2024-06-28）" in page and page.count("<li>") == 12
+    article_id = service.article_choices(source)[0][1]
+    assert "全省人大代表工作座谈会" in service.article_by_id(article_id)
