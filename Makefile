@@ -6,7 +6,7 @@ INDEX ?= index
 export GRADIO_ANALYTICS_ENABLED = False
 export HF_HUB_OFFLINE = 1
 
-.PHONY: run test install install-test sample-index eval clean
+.PHONY: run test install install-test sample-index eval eval-llm browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,18 +30,27 @@ sample-index: install
 		$(BIN)/assistant --index $(INDEX) ingest --quiet sample; \
 	fi
 
-# Until the chat UI exists: ingest the sample (once) and answer an example question.
+# Serve the chat UI on http://127.0.0.1:7860 over the sample index (built once).
 run: sample-index
-	$(BIN)/assistant --index $(INDEX) stats
-	$(BIN)/assistant --index $(INDEX) ask "2024年西湖龙井茶春茶产量是多少？"
-	$(BIN)/assistant --index $(INDEX) ask "哪几期讲过淳安县的做法？"
+	$(BIN)/assistant --index $(INDEX) serve
 
-test: install-test
-	$(BIN)/python -m pytest -q
+# Debian's chromium and CJK fonts for the browser tests (Playwright drives /usr/bin/chromium).
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		echo "Installing chromium and fonts-noto-cjk..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+test: install-test browser
+	$(BIN)/python -m pytest -q -p no:cacheprovider
 	$(BIN)/python eval/run.py --gate eval/thresholds.toml --out eval/reports/latest
 
 eval: install
 	$(BIN)/python eval/run.py --retrieval all
+
+# The same evaluation with the LLM answerer against a local llama.cpp server (reported, not gated).
+eval-llm: install-test
+	$(BIN)/python eval/run.py --answerer llm
 
 clean:
 	rm -rf $(VENV) $(INDEX) .pytest_cache

@@ -45,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("stats", help="索引统计")
 
+    bench = sub.add_parser("bench", help="性能基准：导入、检索、内存（1x/10x/140x 样本规模）")
+    bench.add_argument("--sizes", default="1,10,140", help="规模倍数，逗号分隔")
+    bench.add_argument("--out", type=Path, default=Path("eval/reports"))
+    bench.add_argument("--no-st", action="store_true", help="不比较 sentence-transformers 后端")
+
     evaluate = sub.add_parser("eval", help="运行评测集")
     evaluate.add_argument("--set", dest="qa_set", type=Path, default=Path("eval/qa.jsonl"))
     evaluate.add_argument("--retrieval", choices=["hybrid", "dense", "bm25", "all"], default="hybrid")
@@ -87,6 +92,11 @@ def _run(args) -> int:
         return _stats(settings)
     if args.command == "chat":
         return _chat(args, settings)
+    if args.command == "bench":
+        from .bench import run
+
+        run(tuple(int(x) for x in args.sizes.split(",")), args.out, compare_st=not args.no_st)
+        return 0
     if args.command == "serve":
         from .ui import serve
 

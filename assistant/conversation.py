@@ -84,9 +84,22 @@ def llm_rewrite(chat_model, conversation: Conversation, question: str) -> str | 
         return None
     text = (reply.content if isinstance(reply.content, str) else "").strip().splitlines()
     candidate = text[0].strip() if text else ""
-    if not 2 <= len(candidate) <= 200 or candidate.startswith(("问：", "答：")):
-        return None
-    return candidate
+    return candidate if plausible_rewrite(candidate, question) else None
+
+
+def plausible_rewrite(candidate: str, question: str) -> bool:
+    """A rewrite keeps the user's own words: most of the follow-up's topic words, in its language.
+
+    Small models answer "next" or "下文：" instead of rewriting; those fall back to the rule.
+    """
+    if not 4 <= len(candidate) <= 200 or candidate.startswith(("问：", "答：")):
+        return False
+    cjk = sum(1 for ch in question if "\u4e00" <= ch <= "\u9fff")
+    if cjk and sum(1 for ch in candidate if "\u4e00" <= ch <= "\u9fff") < 4:
+        return False
+    terms = content_terms(_LEADING.sub("", question))
+    kept = sum(1 for term in terms if term in candidate.lower())
+    return not terms or kept * 2 >= len(terms)
 
 
 def standalone_question(question: str, conversation: Conversation | None, chat_model=None) -> str:

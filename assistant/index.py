@@ -29,6 +29,11 @@ from .errors import EmbedderMismatchError, IndexBusyError, NoIndexError
 from .store import SCHEMA_VERSION, Store
 
 CURRENT = "CURRENT"
+# Below this many chunks exact inner-product search is fast enough (about 5 ms at 26,000 chunks on
+# 2 cores, see `assistant bench`); above it an HNSW graph keeps queries fast at recall@10 ~0.99.
+HNSW_THRESHOLD = 200_000
+HNSW_M = 32
+HNSW_EF_SEARCH = 96
 STORE_FILE = "store.sqlite"
 DENSE_FILE = "dense.faiss"
 BM25_DIR = "bm25"
@@ -92,6 +97,7 @@ class ArchiveIndex:
         import faiss
 
         dense = faiss.read_index(str(generation / DENSE_FILE))
+        _tune(dense)
         bm25 = bm25s.BM25.load(str(generation / BM25_DIR), mmap=False, show_progress=False, verbosity=0)
         bm25_ids = np.load(generation / BM25_DIR / "rowids.npy")
         doc_freq = json.loads((generation / DF_FILE).read_text(encoding="utf-8"))
@@ -135,6 +141,7 @@ class IndexWriter:
         number = 1 + max([_gen_number(p.name) for p in self.index_dir.glob("gen-*")] or [0])
         self._new = self.index_dir / f"gen-{number:06d}.tmp"
         self._new.mkdir()
+        self._live = live
         if live is not None:
             _copy_sqlite(live / STORE_FILE, self._new / STORE_FILE)
         self.store = Store(self._new / STORE_FILE)
@@ -155,7 +162,8 @@ class IndexWriter:
         """Build the vectors and BM25 from the store, sync, and make this generation live."""
         assert self.store is not None and self._new is not None
         self.store.db.commit()
-        _build_dense(self.store, self.dim, self._new / DENSE_FILE)
+        previous = self._live / DENSE_FILE if self._live is not None and not self.store.removed_any else None
+        _build_dense(self.store, self.dim, self._new / DENSE_FILE, previous)
         _build_lexical(self.store, self._new)
         self.store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.store.close()
@@ -222,11 +230,44 @@ def _copy_sqlite(source: Path, target: Path) -> None:
         dst.close()
 
 
-def _build_dense(store: Store, dim: int, path: Path) -> None:
+def new_dense_index(dim: int, size: int):
+    """Exact search for archives of this size; an HNSW graph past HNSW_THRESHOLD chunks."""
     import faiss
 
+    if size < HNSW_THRESHOLD:
+        return faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+    graph = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+    graph.hnsw.efConstruction = 80
+    return faiss.IndexIDMap2(graph)
+
+
+def _tune(index) -> None:
+    import faiss
+
+    inner = faiss.downcast_index(index.index) if hasattr(index, "index") else index
+    if isinstance(inner, faiss.IndexHNSW):
+        inner.hnsw.efSearch = HNSW_EF_SEARCH
+
+
+def _build_dense(store: Store, dim: int, path: Path, previous: Path | None = None) -> None:
+    """Write the vector index: extend the previous one when chunks were only added, else rebuild."""
+    import faiss
+
+    total = store.counts()["chunks"]
+    if previous is not None and previous.exists():
+        index = faiss.read_index(str(previous))
+        # Extend only while the index type is still the right one for the new size.
+        same_kind = (total < HNSW_THRESHOLD) == (index.ntotal < HNSW_THRESHOLD)
+        if same_kind and index.ntotal:
+            last = int(faiss.vector_to_array(index.id_map).max())
+            ids, vectors = store.all_vectors(dim, after=last)
+            if len(ids):
+                index.add_with_ids(vectors, ids)
+            if index.ntotal == total:
+                faiss.write_index(index, str(path))
+                return
     ids, vectors = store.all_vectors(dim)
-    index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+    index = new_dense_index(dim, len(ids))
     if len(ids):
         index.add_with_ids(vectors, ids)
     faiss.write_index(index, str(path))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,20 @@ from .reader import SUPPORTED_SUFFIXES, read_source
 from .settings import Settings
 
 MANIFEST = "issues.csv"
+STAGES = ("read", "parse", "chunk", "embed", "tokenize", "write")
+
+
+class _Stage:
+    """with _Stage(report, "embed"): adds the block's wall time to report.timings["embed"]."""
+
+    def __init__(self, report: "IngestReport", name: str) -> None:
+        self.report, self.name = report, name
+
+    def __enter__(self) -> None:
+        self.started = time.perf_counter()
+
+    def __exit__(self, *exc) -> None:
+        self.report.timings[self.name] += time.perf_counter() - self.started
 
 
 @dataclass
@@ -26,6 +41,8 @@ class IngestReport:
     warnings: list[tuple[str, str]] = field(default_factory=list)
     articles: int = 0
     chunks: int = 0
+    # seconds per stage: read (and decode), parse (clean + parse), chunk, embed, tokenize (BM25), write
+    timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
 
     @property
     def ok(self) -> bool:
@@ -89,7 +106,8 @@ def ingest(paths: list[Path], settings: Settings, embedder, progress: bool = Fal
         bar = _progress(files, progress)
         for path in bar:
             try:
-                source = read_source(path)
+                with _Stage(report, "read"):
+                    source = read_source(path)
             except UnreadableSourceError as exc:
                 report.skipped.append((str(path), str(exc)))
                 continue
@@ -107,19 +125,24 @@ def ingest(paths: list[Path], settings: Settings, embedder, progress: bool = Fal
                 except (OSError, csv.Error, UnicodeDecodeError) as exc:
                     report.warnings.append((str(folder / MANIFEST), f"清单文件无法读取，已忽略：{exc}"))
                     manifests[folder] = {}
-            parsed = parse_issue(source.text, source.name, source.sha256, manifests[folder].get(source.name))
+            with _Stage(report, "parse"):
+                parsed = parse_issue(source.text, source.name, source.sha256, manifests[folder].get(source.name))
             if not parsed.articles:
                 report.skipped.append((str(path), "没有识别出任何文章（不像一期《杭州人大信息》）"))
                 continue
             report.warnings.extend((source.name, w) for w in parsed.warnings)
-            chunks = [
-                chunk
-                for article in parsed.articles
-                for chunk in chunk_article(parsed.issue, article, settings.chunk_tokens, settings.chunk_overlap)
-            ]
-            vectors = embedder.embed_passages([chunk.embed_text for chunk in chunks])
-            tokens = [tokenize(chunk.embed_text) for chunk in chunks]
-            store.put_issue(parsed.issue, list(parsed.articles), chunks, tokens, vectors)
+            with _Stage(report, "chunk"):
+                chunks = [
+                    chunk
+                    for article in parsed.articles
+                    for chunk in chunk_article(parsed.issue, article, settings.chunk_tokens, settings.chunk_overlap)
+                ]
+            with _Stage(report, "embed"):
+                vectors = embedder.embed_passages([chunk.embed_text for chunk in chunks])
+            with _Stage(report, "tokenize"):
+                tokens = [tokenize(chunk.embed_text) for chunk in chunks]
+            with _Stage(report, "write"):
+                store.put_issue(parsed.issue, list(parsed.articles), chunks, tokens, vectors)
             (report.replaced if source.name in known else report.added).append(source.name)
             known[source.name] = source.sha256
             by_hash[source.sha256] = source.name
@@ -129,7 +152,8 @@ def ingest(paths: list[Path], settings: Settings, embedder, progress: bool = Fal
                 bar.set_postfix_str(f"{report.chunks} 段")
         if report.added or report.replaced or store.get_meta("built") is None:
             store.set_meta("built", "1")
-            writer.commit()
+            with _Stage(report, "write"):
+                writer.commit()
     return report
 
 

@@ -37,6 +37,7 @@ class Store:
 
     def __init__(self, path: Path, readonly: bool = False) -> None:
         self.path = path
+        self.removed_any = False
         if readonly:
             self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         else:
@@ -87,6 +88,8 @@ class Store:
 
     def remove_issue(self, source: str) -> bool:
         cursor = self.db.execute("DELETE FROM issues WHERE source = ?", (source,))
+        if cursor.rowcount > 0:
+            self.removed_any = True  # the vector index must be rebuilt, not extended
         return cursor.rowcount > 0
 
     # --- reading ------------------------------------------------------------------------
@@ -126,9 +129,9 @@ class Store:
         )
         return {row[0]: Chunk(*row[1:]) for row in rows}
 
-    def all_vectors(self, dim: int) -> tuple[np.ndarray, np.ndarray]:
-        """(rowids, vectors) of every chunk, in rowid order."""
-        rows = self.db.execute("SELECT id, vector FROM chunks ORDER BY id").fetchall()
+    def all_vectors(self, dim: int, after: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """(rowids, vectors) of every chunk with rowid > after, in rowid order."""
+        rows = self.db.execute("SELECT id, vector FROM chunks WHERE id > ? ORDER BY id", (after,)).fetchall()
         ids = np.array([row[0] for row in rows], dtype=np.int64)
         vectors = np.frombuffer(b"".join(row[1] for row in rows), dtype=np.float32).reshape(len(rows), dim)
         return ids, vectors

@@ -142,3 +142,12 @@ def test_prompts_render_with_their_variables():
     assert "[n]" in text and "[1] 资料" in text and "没有。" in text
     with pytest.raises(ConfigError, match="missing variables"):
         render("rewrite", question="那临平区呢？")
+
+
+def test_unusable_llm_rewrite_falls_back_to_the_rule(fake_index_settings, fake_embedder):
+    model = ScriptedChatModel.script(GOOD, "next", GOOD)
+    assistant = Assistant(fake_index_settings, embedder=fake_embedder, chat_model=model)
+    conversation = Conversation()
+    assistant.ask("西湖区人大在优化营商环境方面做了什么？", conversation=conversation)
+    answer = assistant.ask("那萧山区呢？", conversation=conversation)
+    assert answer.rewritten == "萧山区人大在优化营商环境方面做了什么？"
