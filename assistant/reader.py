@@ -10,6 +10,8 @@ from pathlib import Path
 from .errors import UnreadableSourceError
 
 SUPPORTED_SUFFIXES = (".txt", ".pdf")
+# An issue is 20-50 KB of text or 1-2 MB of PDF; anything this large is not one issue.
+MAX_SOURCE_BYTES = 20 * 1024 * 1024
 # A page of a real issue carries hundreds of characters; a scanned page yields none.
 _MIN_CHARS_PER_PAGE = 20
 
@@ -29,6 +31,11 @@ class SourceText:
 def read_source(path: Path) -> SourceText:
     """Read `path`; raise UnreadableSourceError with a Chinese reason when it cannot be used."""
     try:
+        size = path.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            raise UnreadableSourceError(
+                f"文件过大（{size / 1024 / 1024:.1f} MB，上限 {MAX_SOURCE_BYTES // 1024 // 1024} MB），不像一期简报"
+            )
         data = path.read_bytes()
     except FileNotFoundError:
         raise UnreadableSourceError("文件不存在（可能在读取过程中被移走或删除）") from None
