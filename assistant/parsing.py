@@ -61,6 +61,8 @@ def parse_issue(text: str, source: str, sha256: str, manifest: ManifestEntry | N
     for item_lines, byline_text in _split_items(lines):
         title, body = _title_and_body(item_lines, width)
         paragraphs = join_lines(body)
+        if len(compact("".join(paragraphs))) < 4:  # stray characters, not an article
+            paragraphs = []
         if not paragraphs:
             if title:
                 warnings.append(f"标题“{title}”下没有正文，已跳过")
@@ -107,6 +109,8 @@ def brief_title(paragraph: str) -> str:
             break
     else:
         clause = paragraph
+    if not compact(clause):
+        clause = paragraph.strip() or "（无标题）"
     if len(clause) > BRIEF_TITLE_CHARS:
         clause = clause[:BRIEF_TITLE_CHARS] + "…"
     return clause

@@ -67,13 +67,21 @@ def test_cleaning_and_parsing_never_raise(text):
 
 
 def _rewrap(text: str, width: int) -> str:
-    """Hard-wrap every long line (paragraphs, not titles or bylines) at `width` characters."""
+    """Hard-wrap every long line (paragraphs, not titles or bylines) at `width` characters, as a PDF
+    does: anywhere between Chinese characters, never inside a Latin word or a number."""
     out = []
     for line in text.split("\n"):
-        if len(line) > 80:
-            out.extend(line[i:i + width] for i in range(0, len(line), width))
-        else:
+        if len(line) <= 80:
             out.append(line)
+            continue
+        start = 0
+        while start < len(line):
+            cut = min(start + width, len(line))
+            while 0 < cut < len(line) and line[cut - 1].isascii() and line[cut - 1].isalnum() \
+                    and line[cut].isascii() and line[cut].isalnum():
+                cut += 1
+            out.append(line[start:cut])
+            start = cut
     return "\n\n".join(out)
 
 

@@ -65,6 +65,11 @@ def test_login_guards_the_page_and_the_api(real_index, tmp_path):
         body = json.dumps({"data": ["西湖龙井", [], "", "", [], []]}).encode()
         assert _status(url + "/gradio_api/call/submit", body) in (401, 403)
         assert _status(url + "/gradio_api/upload", b"x") in (401, 403, 422)
+        for route in ("/gradio_api/queue/join", "/gradio_api/api/submit", "/run/predict", "/gradio_api/run/predict"):
+            assert _status(url + route, body) in (401, 403, 404, 405, 422), route
+        for route in ("/gradio_api/file=/etc/passwd", "/file=/etc/passwd", "/gradio_api/queue/data?session_hash=x",
+                      "/gradio_api/info", "/info", "/config"):
+            assert _status(url + route) in (401, 403, 404), route
         # With the password, the API answers.
         from gradio_client import Client
 
@@ -86,3 +91,11 @@ def test_server_binds_to_loopback_by_default(real_index, tmp_path):
             with socket.socket() as sock:
                 sock.settimeout(1)
                 assert sock.connect_ex((address, port)) != 0, f"reachable on {address}"
+
+
+def test_files_outside_the_app_cannot_be_fetched(real_index, tmp_path):
+    with served(real_index, tmp_path) as url:
+        store = next((tmp_path / "index").glob("gen-*/store.sqlite"))
+        for path in ("/etc/passwd", str(store), str(tmp_path / "index" / "feedback.sqlite"), "../../../../etc/passwd"):
+            for prefix in ("/gradio_api/file=", "/file="):
+                assert _status(url + prefix + path) in (403, 404), prefix + path
