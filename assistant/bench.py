@@ -113,7 +113,14 @@ def query_worker(index_dir: str) -> None:
         ask.append(time.perf_counter() - started)
     print(json.dumps({"retrieval": _percentiles(retrieval), "ask": _percentiles(ask), "rss_mb": round(_rss_mb(), 1),
                       "rss_before_load_mb": round(base_rss, 1), "chunks": assistant.index.n_chunks,
-                      "dense_type": type(assistant.index.dense.index).__name__ if hasattr(assistant.index.dense, "index") else ""}))
+                      "dense_type": _dense_type(assistant.index.dense)}))
+
+
+def _dense_type(index) -> str:
+    import faiss
+
+    inner = faiss.downcast_index(index.index) if hasattr(index, "index") else index
+    return type(inner).__name__
 
 
 def _run_queries(index_dir: Path) -> dict:
