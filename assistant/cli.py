@@ -152,7 +152,7 @@ class _NamedOnly:
 
 def _ask(args, settings) -> int:
     from .answering import answer_json, format_answer
-    from .pipeline import Assistant
+    from .pipeline import Assistant, clean_question
     from .records import Filters
 
     if not args.question and not args.questions:
@@ -164,7 +164,7 @@ def _ask(args, settings) -> int:
     questions = [args.question] if args.question else _read_questions(args.questions)
     assistant = Assistant(settings, retrieval=args.retrieval, use_llm=False if args.no_llm else None)
     for question in questions:
-        question = _clean_question(question)
+        question = clean_question(question)
         if not question:
             print("错误：问题是空的", file=sys.stderr)
             return 1
@@ -180,7 +180,7 @@ def _chat(args, settings) -> int:
     """An interactive session: follow-ups are rewritten from the previous turn; 清空 starts over."""
     from .answering import format_answer
     from .conversation import Conversation
-    from .pipeline import Assistant
+    from .pipeline import Assistant, clean_question
 
     assistant = Assistant(settings, use_llm=False if args.no_llm else None)
     conversation = Conversation()
@@ -188,7 +188,7 @@ def _chat(args, settings) -> int:
     print(f"《杭州人大信息》档案问答（{badge}）。输入问题后回车；输入“清空”开始新对话，“退出”或 Ctrl-D 结束。")
     while True:
         try:
-            question = _clean_question(input("问：").strip())
+            question = clean_question(input("问：").strip())
         except EOFError:
             print()
             return 0
@@ -202,15 +202,6 @@ def _chat(args, settings) -> int:
             continue
         print(format_answer(assistant.ask(question, conversation=conversation)), flush=True)
         print()
-
-
-MAX_QUESTION_CHARS = 2000
-
-
-def _clean_question(question: str) -> str:
-    """Strip control characters and bound the length: a question is a line, not a document."""
-    cleaned = "".join(ch if ch.isprintable() else " " for ch in question).strip()
-    return cleaned[:MAX_QUESTION_CHARS]
 
 
 def _read_questions(path: Path) -> list[str]:

@@ -32,31 +32,26 @@ def free_port() -> int:
 
 
 @contextmanager
-def llama_server(ctx: int = 4096, startup_timeout: float = 180.0):
-    """Yield the base URL (http://127.0.0.1:PORT/v1) of a running server; stop it afterwards."""
-    port = free_port()
-    log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"llama-server-{port}.log", "w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf_path()), "--model_alias", MODEL_NAME,
-         "--host", "127.0.0.1", "--port", str(port), "--chat_format", "gemma", "--n_ctx", str(ctx)],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}/v1"
+def server_process(command: list[str], ready_url: str, log_path: Path, env: dict | None = None,
+                   cwd: Path | None = None, startup_timeout: float = 180.0):
+    """Run a server command, wait until `ready_url` answers 200, yield; terminate it afterwards."""
+    log = open(log_path, "w")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=cwd)
     try:
         deadline = time.monotonic() + startup_timeout
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"llama server exited with {process.returncode}; see {log.name}")
+                raise RuntimeError(f"server exited with {process.returncode}: {log_path.read_text()[-2000:]}")
             try:
-                with urllib.request.urlopen(f"{base}/models", timeout=2) as response:
+                with urllib.request.urlopen(ready_url, timeout=2) as response:
                     if response.status == 200:
                         break
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"llama server did not start in {startup_timeout:.0f} s; see {log.name}")
+                raise RuntimeError(f"server did not start in {startup_timeout:.0f} s; see {log_path}")
             time.sleep(0.5)
-        yield base
+        yield process
     finally:
         process.terminate()
         try:
@@ -64,3 +59,15 @@ def llama_server(ctx: int = 4096, startup_timeout: float = 180.0):
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@contextmanager
+def llama_server(ctx: int = 4096, startup_timeout: float = 180.0):
+    """Yield the base URL (http://127.0.0.1:PORT/v1) of a running server; stop it afterwards."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/v1"
+    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf_path()), "--model_alias", MODEL_NAME,
+               "--host", "127.0.0.1", "--port", str(port), "--chat_format", "gemma", "--n_ctx", str(ctx)]
+    log = Path(os.environ.get("TMPDIR", "/tmp")) / f"llama-server-{port}.log"
+    with server_process(command, f"{base}/models", log, startup_timeout=startup_timeout):
+        yield base

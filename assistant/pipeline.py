@@ -14,6 +14,15 @@ from .retrieval import Retriever
 from .settings import Settings
 
 
+MAX_QUESTION_CHARS = 2000
+
+
+def clean_question(question: str) -> str:
+    """Control characters become spaces and the length is bounded: a question is a line, not a document."""
+    cleaned = "".join(ch if ch.isprintable() else " " for ch in (question or "")).strip()
+    return cleaned[:MAX_QUESTION_CHARS]
+
+
 class Assistant:
     """Loads the index and the model once; answers many questions, alone or in a conversation."""
 
@@ -51,6 +60,7 @@ class Assistant:
 
     def ask(self, question: str, filters: Filters | None = None, conversation: Conversation | None = None,
             on_token: Callable[[str], None] | None = None) -> Answer:
+        question = clean_question(question)
         standalone = standalone_question(question, conversation, self.chat_model)
         hits = self.search(standalone, filters)
         if self.llm is not None:

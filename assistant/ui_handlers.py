@@ -18,9 +18,9 @@ from .citations import issue_reference, source_line
 from .conversation import Conversation
 from .errors import AssistantError
 from .feedback import FeedbackStore
+from .pipeline import clean_question
 from .records import Answer, Article, Filters, Issue
 
-MAX_QUESTION_CHARS = 2000
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 EXAMPLES = [
     "2024年西湖龙井茶春茶产量是多少？",
@@ -42,11 +42,6 @@ class Session:
 
 def esc(text: str) -> str:
     return html.escape(text or "", quote=True)
-
-
-def clean_question(question: str) -> str:
-    cleaned = "".join(ch if ch.isprintable() else " " for ch in (question or "")).strip()
-    return cleaned[:MAX_QUESTION_CHARS]
 
 
 def parse_filters(date_from: str, date_to: str, issues: list[str] | None, districts: list[str] | None) -> Filters:
