@@ -11,11 +11,34 @@ CSS = """
 .badge {display:inline-block;padding:2px 10px;border-radius:10px;font-size:13px;margin-right:8px;color:#fff}
 .badge-llm {background:#2e7d32} .badge-extractive {background:#1565c0} .badge-refused {background:#757575}
 .rewrite {font-size:13px;color:#555} .notice {margin-top:6px;padding:6px 10px;background:#fff3e0;border-left:4px solid #ef6c00;font-size:13px}
+.card[data-n] {cursor:pointer} .card[data-n]:hover {border-color:#ef6c00}
 .card {border:1px solid #ddd;border-radius:8px;padding:10px 12px;margin-bottom:10px;background:#fafafa}
 .card-head {font-size:12px;color:#666} .card-title {font-weight:600;margin:4px 0} .card-byline {font-size:12px;color:#888;margin-bottom:6px}
 .card-text, .article p {line-height:1.7} mark {background:#ffeb3b;padding:0 2px}
 .refusal {padding:10px;border:1px dashed #999;border-radius:8px}
 .article h3 {margin:6px 0}
+"""
+
+
+# Clicking a source card, or a [n] marker in the chat, selects that source: the article opens.
+OPEN_SOURCE_JS = """
+() => {
+  const openSource = (n) => {
+    const labels = document.querySelectorAll('#sources label');
+    if (labels[n - 1]) labels[n - 1].click();
+  };
+  document.addEventListener('click', (event) => {
+    const card = event.target.closest('#cards .card[data-n]');
+    if (card) { openSource(parseInt(card.dataset.n, 10)); return; }
+    if (!event.target.closest('#chat') || !document.caretRangeFromPoint) return;
+    const range = document.caretRangeFromPoint(event.clientX, event.clientY);
+    if (!range || range.startContainer.nodeType !== Node.TEXT_NODE) return;
+    const text = range.startContainer.textContent, at = range.startOffset;
+    for (const m of text.matchAll(/\[(\d+)\]/g)) {
+      if (m.index <= at && at <= m.index + m[0].length) { openSource(parseInt(m[1], 10)); return; }
+    }
+  });
+}
 """
 
 
@@ -162,4 +185,4 @@ def serve(settings, host: str = "127.0.0.1", port: int = 7860, auth: str | None 
     mode = "大模型回答" if assistant.mode == "llm" else "摘录式回答（未配置大模型）"
     print(f"服务地址：http://{host}:{port}  回答方式：{mode}  登录：{'已开启' if credentials else '未开启'}", flush=True)
     demo.launch(server_name=host, server_port=port, auth=credentials, share=share, show_error=False,
-                max_file_size="50mb", css=CSS, footer_links=[], quiet=True)
+                max_file_size="50mb", css=CSS, js=OPEN_SOURCE_JS, footer_links=[], quiet=True)

@@ -139,7 +139,8 @@ class ChatService:
             quotes = [c.quote for c in answer.citations if c.n == citation.n]
             paragraph = next((p for p in article.paragraphs if any(q in p for q in quotes)), quotes[0])
             cards.append(
-                f'<div class="card" id="card-{citation.n}"><div class="card-head">[{citation.n}] '
+                f'<div class="card" id="card-{citation.n}" data-n="{citation.n}" title="点击查看全文">'
+                f'<div class="card-head">[{citation.n}] '
                 f'{esc(issue_reference(issue))}{" · " + esc(article.column) if article.column else ""}</div>'
                 f'<div class="card-title">《{esc(article.title)}》</div>'
                 f'<div class="card-byline">{esc(article.byline)}</div>'

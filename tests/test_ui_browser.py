@@ -45,13 +45,43 @@ def test_ask_see_citation_open_source_and_find_the_highlight(browser, app_url):
     card = page.locator("#cards .card").first.inner_text()
     assert "第9期（总第697期" in card and "农工委 刘策" in card
     page.screenshot(path=str(SHOTS / "chat-with-sources.png"), full_page=True)
-    # Open the source: the whole article, with the cited sentence highlighted.
-    page.locator("#sources label").first.click()
+    # Click the card: the whole article opens, with the cited sentence highlighted.
+    page.locator("#cards .card").first.click()
     mark = page.locator("#article mark").first
     mark.wait_for(timeout=30_000)
     assert "500吨" in mark.inner_text()
     assert page.locator("#article p").count() >= 3
     page.screenshot(path=str(SHOTS / "source-opened.png"), full_page=True)
+    page.close()
+
+
+def test_clicking_a_marker_in_the_answer_opens_its_source(browser, app_url):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(app_url, wait_until="domcontentloaded")
+    page.locator("#question textarea").wait_for(timeout=60_000)
+    _ask(page, "哪几期讲过淳安县的做法？")
+    page.locator("#cards .card").nth(1).wait_for(timeout=60_000)
+    box = page.evaluate("""() => {
+        const walker = document.createTreeWalker(document.querySelector('#chat'), NodeFilter.SHOW_TEXT);
+        while (walker.nextNode()) {
+            const node = walker.currentNode, at = node.textContent.indexOf('[2]');
+            if (at >= 0) {
+                const range = document.createRange();
+                range.setStart(node, at + 1); range.setEnd(node, at + 2);
+                const r = range.getBoundingClientRect();
+                return {x: r.x + r.width / 2, y: r.y + r.height / 2};
+            }
+        }
+        return null;
+    }""")
+    assert box, "no [2] marker in the answer"
+    page.mouse.click(box["x"], box["y"])
+    page.locator("#article mark").first.wait_for(timeout=30_000)
+    second_card = page.locator("#cards .card").nth(1).inner_text()
+    article_head = page.locator("#article .card-head").inner_text()
+    assert article_head.split(" · ")[0] in second_card
+    title = page.locator("#article h3").inner_text()
+    assert title in second_card
     page.close()
 
 
