@@ -21,7 +21,7 @@ MAX_QUOTES = 3
 MAX_ACROSS = 5
 _ABOUT_AUTHOR = re.compile(r"谁写的|作者|署名|撰稿|who wrote|author", re.I)
 _ABOUT_ISSUE = re.compile(r"哪一期|哪期|第几期|总第几期|哪天出|哪天出版|出版日期|什么时候出|期号|哪个栏目|什么栏目|which issue|what date|when was .* published", re.I)
-_ACROSS_ISSUES = re.compile(r"哪几期|哪些期|几期|哪些区|哪几个区|哪些地方|which issues?", re.I)
+_ACROSS_ISSUES = re.compile(r"哪几期|哪些期|几期|各期|哪些区|哪几个区|哪些地方|which issues?", re.I)
 MIN_COVERAGE = 0.5  # share (IDF-weighted) of the question's topic words an answering article contains
 _SENTENCE = re.compile(r"[^。！？；!?]*[。！？；!?]+[”’」』）)]*|[^。！？；!?]+$")
 _QUANTITY = re.compile(r"多少|几|数量|比例|百分|how many|how much|what percentage|number of", re.I)
@@ -77,9 +77,9 @@ class ExtractiveAnswerer:
             parts.append((item.sentence, numbers[key]))
         across = bool(_ACROSS_ISSUES.search(question))
         if across:
-            # Name each article: the question is which issues and articles, not only what they say.
-            titled = {c.n: c.hit.article.title for c in citations}
-            parts = [(f"《{titled[n]}》：{s}", n) for s, n in parts]
+            # Name each article and its issue: the question is where and when, not only what.
+            named = {c.n: _short_reference(c.hit) for c in citations}
+            parts = [(f"{named[n]}：{s}", n) for s, n in parts]
         if language == "en":
             text = "From the archive (quoted in Chinese): " + " ".join(f"“{s}”[{n}]" for s, n in parts)
         else:
@@ -215,6 +215,16 @@ def _chinese_date(iso: str) -> str:
         return f"{int(year)}年{int(month)}月{int(day)}日"
     except ValueError:
         return ""
+
+
+def _short_reference(hit: Hit) -> str:
+    """第9期（2024-06-28）《title》, or the file name where the issue has no masthead."""
+    issue = hit.issue
+    if issue.issue_no is not None:
+        where = f"第{issue.issue_no}期" + (f"（{issue.date}）" if issue.date else "")
+    else:
+        where = issue.source
+    return f"{where}《{hit.article.title}》"
 
 
 def issue_note(hit: Hit, language: str) -> str:
