@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 from .citations import issue_reference, source_line
@@ -67,7 +68,7 @@ class ExtractiveAnswerer:
         picked = self._pick_sentences(question, supported, language)
         numbers: dict[str, int] = {}
         citations: list[Citation] = []
-        parts: list[str] = []
+        parts: list[tuple[str, int]] = []
         for item in picked:
             hit = supported[item.hit_rank]
             key = hit.article.article_id
@@ -102,7 +103,7 @@ class ExtractiveAnswerer:
                       hit.issue.publication, hit.issue.label, hit.issue.date, _chinese_date(hit.issue.date),
                       hit.issue.source, hit.article.column])
         ).lower()
-        for anchor in self.anchors(question, language):
+        for anchor in question_anchors(question, language):
             if not any(_mentions(haystack, option) for option in anchor):
                 return False
         if language == "en":
@@ -118,33 +119,6 @@ class ExtractiveAnswerer:
         weights = {t: self._idf(t) for t in terms}
         found = sum(w for t, w in weights.items() if compact(t) in haystack)
         return found / sum(weights.values()) >= MIN_COVERAGE
-
-    def anchors(self, question: str, language: str) -> list[tuple[str, ...]]:
-        """What the question names that an answering article must mention: each a tuple of alternatives."""
-        anchors: list[tuple[str, ...]] = []
-        for year in _YEAR.findall(question):
-            anchors.append((year,))
-        for match in _ISSUE_NO.finditer(question):
-            if match.group(1):
-                anchors.append((f"第{match.group(1)}期",))
-            else:
-                anchors.append((f"总第{match.group(2)}期",))
-        for law in _LAW.findall(question):
-            anchors.append((law,))
-        if language == "en":
-            from .english import english_anchors
-
-            anchors.extend(english_anchors(question))
-            return anchors
-        import jieba.posseg as posseg
-
-        for word in posseg.cut(question):
-            token = word.word.strip()
-            if token in _GENERIC_PLACES or token in STOPWORDS or len(token) < 2:
-                continue
-            if word.flag == "ns" or word.flag == "nr" and len(token) >= 2:
-                anchors.append(_place_variants(token))
-        return anchors
 
     def _idf(self, term: str) -> float:
         df = self.doc_freq.get(term.lower())
@@ -198,6 +172,38 @@ class ExtractiveAnswerer:
             if item.score >= 0.75 * best and item.sentence not in {p.sentence for p in picked}:
                 picked.append(item)
         return picked
+
+
+@lru_cache(maxsize=512)
+def question_anchors(question: str, language: str) -> tuple[tuple[str, ...], ...]:
+    """What the question names that an answering article must mention: each a tuple of alternatives."""
+    anchors: list[tuple[str, ...]] = []
+    for year in _YEAR.findall(question):
+        anchors.append((year,))
+    for match in _ISSUE_NO.finditer(question):
+        if match.group(1):
+            anchors.append((f"第{match.group(1)}期",))
+        else:
+            anchors.append((f"总第{match.group(2)}期",))
+    for law in _LAW.findall(question):
+        anchors.append((law,))
+    if language == "en":
+        from .english import english_anchors
+
+        anchors.extend(english_anchors(question))
+        return tuple(anchors)
+    from .lexical import _jieba
+
+    _jieba()  # the dictionary with the domain words, and quiet logging, before posseg uses it
+    import jieba.posseg as posseg
+
+    for word in posseg.cut(question):
+        token = word.word.strip()
+        if token in _GENERIC_PLACES or token in STOPWORDS or len(token) < 2:
+            continue
+        if word.flag == "ns" or word.flag == "nr" and len(token) >= 2:
+            anchors.append(_place_variants(token))
+    return tuple(anchors)
 
 
 def _mentions(haystack: str, option: str) -> bool:

@@ -57,3 +57,17 @@ def test_filters_from_the_command_line(real_index):
 def test_control_characters_and_empty_question(real_index):
     result = run_cli("--index", str(real_index), "ask", "\x07\x1b   ")
     assert result.returncode == 1 and "问题是空的" in result.stderr
+
+
+def test_ask_path_imports_no_torch_gradio_or_plotting(real_index):
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from assistant.cli import main; "
+        f"code = main(['--index', {str(real_index)!r}, 'ask', '西湖龙井春茶产量']); "
+        "heavy = [m for m in ('torch', 'gradio', 'matplotlib', 'langchain_openai', 'sentence_transformers') if m in sys.modules]; "
+        "print('HEAVY', heavy, code)"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert "HEAVY [] 0" in result.stdout, result.stdout + result.stderr
