@@ -115,13 +115,15 @@ def build_app(service: ChatService):
                 history.append({"role": "assistant", "content": "……"})
                 yield history, "", "", "", gr.update(choices=[], value=None), "", "", state
                 for partial, final in service.ask_stream(text, state):
-                    history[-1] = {"role": "assistant", "content": esc(partial) or "……"}
                     if final is None:
+                        # The LLM's words as they arrive are not yet verified: say so until they are.
+                        history[-1] = {"role": "assistant", "content": f"【生成中，尚未核验】{esc(partial)}"}
                         yield history, "", "", "", gr.update(), "", "", state
-                    else:
-                        yield (history, "", service.badge_html(final), service.cards_html(final),
-                               gr.update(choices=service.source_choices(final), value=None), "",
-                               service.markdown_copy(final), state)
+                        continue
+                    history[-1] = {"role": "assistant", "content": esc(final.text)}
+                    yield (history, "", service.badge_html(final), service.cards_html(final),
+                           gr.update(choices=service.source_choices(final), value=None), "",
+                           service.markdown_copy(final), state)
             except AssistantError as exc:
                 if history and history[-1].get("role") == "assistant":
                     history.pop()
