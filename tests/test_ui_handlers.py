@@ -125,3 +125,19 @@ def test_archive_browsing(service):
     assert "第9期（总第697期，2024-06-28）" in page and page.count("<li>") == 12
     article_id = service.article_choices(source)[0][1]
     assert "全省人大代表工作座谈会" in service.article_by_id(article_id)
+
+
+def test_llm_answer_streams_then_the_verified_text_replaces_it(settings, fake_embedder, tmp_path):
+    from assistant.fakes import ScriptedChatModel
+
+    ingest([SAMPLE], settings, fake_embedder)
+    reply = "2024年，西湖龙井茶春茶产量达到500吨[1]。品牌价值达到99.9亿元[1]。"
+    assistant = Assistant(settings, embedder=fake_embedder, chat_model=ScriptedChatModel.script(reply))
+    service = ChatService(assistant, tmp_path / "uploads")
+    steps = list(service.ask_stream("2024年西湖龙井茶春茶产量是多少？", Session()))
+    partials = [text for text, final in steps if final is None]
+    text, final = steps[-1]
+    assert len(partials) > 5 and "99.9" in partials[-1]  # the raw stream arrived piece by piece
+    assert final.mode == "llm" and "99.9" not in text and "500吨" in text  # verification removed it
+    assert "未通过引用核验" in service.badge_html(final)
+    assistant.close()
