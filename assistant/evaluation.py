@@ -15,7 +15,8 @@ from .cleaning import compact
 from .errors import ConfigError
 from .records import Answer, Article, Hit
 
-ANSWERABLE_EXCLUDED = ("unanswerable",)
+# Item types whose right response is a refusal.
+UNANSWERABLE_TYPES = ("unanswerable", "near_miss", "english_unanswerable")
 
 
 @dataclass(frozen=True)
@@ -27,10 +28,13 @@ class QAItem:
     key_facts: tuple[str, ...]
     gold: tuple[tuple[str, str], ...]  # (file, title)
     turns: tuple[str, ...] | None
+    support: tuple[str, ...] = ()  # the sentences the question was written for (judge set only)
+    split: str = ""  # "calibration" | "test" in the judge set; empty in qa.jsonl
+    kind: str = ""  # what it asks for (quantity, person, ...), or for a near miss what was changed
 
     @property
     def answerable(self) -> bool:
-        return self.type != "unanswerable"
+        return self.type not in UNANSWERABLE_TYPES
 
 
 def load_set(path: Path) -> list[QAItem]:
@@ -45,6 +49,8 @@ def load_set(path: Path) -> list[QAItem]:
                 key_facts=tuple(row.get("key_facts") or ()),
                 gold=tuple((g["file"], g["title"]) for g in row.get("gold") or ()),
                 turns=tuple(row["turns"]) if row.get("turns") else None,
+                support=tuple(row.get("support") or ()), split=row.get("split", ""),
+                kind=row.get("kind") or row.get("change") or "",
             )
         )
     return items
@@ -158,9 +164,14 @@ def _by_type(records: list[dict]) -> dict:
     return {kind: _aggregate(group) for kind, group in sorted(groups.items())}
 
 
-def check_gate(metrics: dict, thresholds_path: Path) -> list[str]:
-    """Metrics below their threshold (or above, for *_max keys), as messages."""
+def check_gate(metrics: dict, thresholds_path: Path, section: str | None = None) -> list[str]:
+    """Metrics below their [min] threshold or above their [max] one, as messages.
+
+    `section` selects a set's own table ([judge_test.min], ...); without it the top-level tables
+    apply (eval/qa.jsonl)."""
     thresholds = tomllib.loads(thresholds_path.read_text(encoding="utf-8"))
+    if section is not None:
+        thresholds = thresholds.get(section, {})
     failures = []
     for key, floor in thresholds.get("min", {}).items():
         value = metrics.get(key)
@@ -188,11 +199,13 @@ def print_table(result: dict, out=sys.stdout) -> None:
 
 
 MODES = ("hybrid", "dense", "bm25")
+JUDGE_SET = Path(__file__).resolve().parent.parent / "eval" / "judge_set.jsonl"
 REPORTS = Path(__file__).resolve().parent.parent / "eval" / "reports"
 
 
 def run(settings, qa_set: Path, retrieval: str = "hybrid", answerer: str = "extractive",
-        out_dir: Path | None = None, gate: Path | None = None, embedder=None) -> int:
+        out_dir: Path | None = None, gate: Path | None = None, embedder=None,
+        judge_set: Path | None = JUDGE_SET) -> int:
     """Evaluate one retrieval mode or all three; write JSON and Markdown reports (and a plot for all)."""
     from .pipeline import Assistant
 
@@ -221,8 +234,38 @@ def run(settings, qa_set: Path, retrieval: str = "hybrid", answerer: str = "extr
             plot_comparison(results, out_dir / f"{answerer}-comparison.png")
     if gate:
         headline = results.get("hybrid") or next(iter(results.values()))
-        return _apply_gate(headline["metrics"], gate)
+        failures = check_gate(headline["metrics"], gate)
+        if judge_set is not None and judge_set.exists():
+            assistant = Assistant(settings, embedder=embedder, retrieval="hybrid", use_llm=answerer == "llm")
+            for name, metrics in judge_set_results(assistant, judge_set, out_dir, answerer).items():
+                failures += [f"{name}: {failure}" for failure in check_gate(metrics, gate, section=name)]
+            assistant.close()
+        return _report_gate(failures)
     return 0
+
+
+
+def judge_set_results(assistant, path: Path, out_dir: Path | None, answerer: str = "extractive") -> dict[str, dict]:
+    """The judge set's calibration and test parts, and its English questions, each with its metrics.
+
+    The test part was never used in fitting (eval/fit_judge.py reads calibration only)."""
+    items = load_set(path)
+    parts = {
+        "judge_calibration": [i for i in items if i.split == "calibration" and not i.type.startswith("english")],
+        "judge_test": [i for i in items if i.split == "test" and not i.type.startswith("english")],
+        "judge_english": [i for i in items if i.type.startswith("english")],
+    }
+    metrics = {}
+    for name, part in parts.items():
+        result = evaluate(assistant, part)
+        result["config"] = {"retrieval": "hybrid", "answerer": answerer, "embedder": assistant.embedder.name,
+                            "set": f"{path.name} ({name})", "questions": len(part)}
+        print(f"\n== {name} ({len(part)} questions) ==")
+        print_table(result)
+        if out_dir:
+            write_reports(result, out_dir / f"{answerer}-{name}")
+        metrics[name] = result["metrics"]
+    return metrics
 
 
 def write_reports(result: dict, stem: Path) -> None:
@@ -291,8 +334,7 @@ def plot_comparison(results: dict, path: Path) -> None:
     plt.close(fig)
 
 
-def _apply_gate(metrics: dict, gate: Path) -> int:
-    failures = check_gate(metrics, gate)
+def _report_gate(failures: list[str]) -> int:
     for failure in failures:
         print(f"评测未达标：{failure}", file=sys.stderr)
     if failures:

@@ -13,6 +13,7 @@ from .index import IndexWriter
 from .lexical import tokenize
 from .parsing import ManifestEntry, parse_issue
 from .reader import SUPPORTED_SUFFIXES, read_source
+from .sentences import split_sentences
 from .settings import Settings
 
 MANIFEST = "issues.csv"
@@ -139,10 +140,17 @@ def ingest(paths: list[Path], settings: Settings, embedder, progress: bool = Fal
                 ]
             with _Stage(report, "embed"):
                 vectors = embedder.embed_passages([chunk.embed_text for chunk in chunks])
+                article_sentences = [split_sentences(article.text) for article in parsed.articles]
+                flat = [s for group in article_sentences for s in group]
+                sentence_vectors = embedder.embed_passages(flat)
             with _Stage(report, "tokenize"):
                 tokens = [tokenize(chunk.embed_text) for chunk in chunks]
             with _Stage(report, "write"):
                 store.put_issue(parsed.issue, list(parsed.articles), chunks, tokens, vectors)
+                offset = 0
+                for article, group in zip(parsed.articles, article_sentences):
+                    store.put_sentences(article.article_id, group, sentence_vectors[offset: offset + len(group)])
+                    offset += len(group)
             (report.replaced if source.name in known else report.added).append(source.name)
             known[source.name] = source.sha256
             by_hash[source.sha256] = source.name

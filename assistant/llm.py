@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 
 from .answering import REFUSAL_EN, REFUSAL_ZH, ExtractiveAnswerer, question_language
+from .answering import refusal as refusal_answer
 from .chunking import count_tokens
 from .citations import source_line
 from .cleaning import compact
@@ -97,12 +98,11 @@ class LLMAnswerer:
         from dataclasses import replace
 
         language = question_language(question)
-        supported = [hit for hit in hits if self.fallback.supports(question, hit, language)]
-        if not supported:
-            # Nothing in the archive answers: refuse without asking the model to improvise.
-            return self.fallback.answer(question, hits)
-        packed = pack_sources(supported, self.context_tokens)
-        refusal = REFUSAL_EN if language == "en" else REFUSAL_ZH
+        judgement = self.fallback.judge.judge(question, hits)
+        if not judgement.answers:
+            # The same judge as the extractive answer: refuse without asking the model to improvise.
+            return self.fallback.answer(question, hits, judgement)
+        packed = pack_sources(judgement.supporting_hits(), self.context_tokens)
         messages = [
             ("system", render("answer_system", refusal=REFUSAL_ZH, sources=format_sources(packed))),
             ("human", render("answer_user", question=question)),
@@ -122,23 +122,22 @@ class LLMAnswerer:
                 if time.perf_counter() - started > self.deadline:
                     raise TimeoutError("answer not finished within the deadline")
         except Exception as exc:  # any transport or protocol failure: fall back, say why
-            extractive = self.fallback.answer(question, hits)
+            extractive = self.fallback.answer(question, hits, judgement)
             return replace(extractive, notice=failure_notice(exc))
         timings = {"first_token": first_token, "total": time.perf_counter() - started}
         raw = "".join(pieces).strip()
         if not raw:
-            return replace(self.fallback.answer(question, hits), notice="大模型返回了空回答，以下为摘录式回答。",
+            return replace(self.fallback.answer(question, hits, judgement), notice="大模型返回了空回答，以下为摘录式回答。",
                            timings=timings)
         if compact(REFUSAL_ZH) in compact(raw) or compact(REFUSAL_EN).lower() in compact(raw).lower():
-            return Answer(question=question, text=refusal, refused=True, citations=(), language=language,
-                          closest=tuple(hits[:3]), mode="llm", timings=timings)
+            return replace(refusal_answer(question, hits, judgement, mode="llm"), timings=timings)
         sources_text = "\n".join(text for _, _, text in packed)
         cleaned = strip_markup(raw, sources_text)
         checked = check(cleaned, [SourceText(n, text) for n, _, text in packed], language)
         kept = [c for c in checked if c.ok]
         unsupported = tuple(f"{c.text}（{c.reason}）" for c in checked if not c.ok)
         if not kept:
-            extractive = self.fallback.answer(question, hits)
+            extractive = self.fallback.answer(question, hits, judgement)
             return replace(extractive, notice="大模型的回答未通过引用核验，以下为摘录式回答。",
                            unsupported=unsupported, timings=timings)
         by_n = {n: (hit, text) for n, hit, text in packed}

@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from .cleaning import _glue, compact, is_page_furniture, join_lines, normalise, repair_characters
 from .records import PUBLICATION, Article, Issue, ParsedIssue
 
-DISTRICTS = (
-    "上城区", "拱墅区", "西湖区", "滨江区", "萧山区", "余杭区", "临平区", "钱塘区",
-    "富阳区", "临安区", "桐庐县", "淳安县", "建德市",
-)
+from .lexicon import lexicon
+
+DISTRICTS = lexicon().districts
 CITY_UNIT = "市人大常委会"
 
 _MASTHEAD_NUMBERS = re.compile(r"第\s*(\d+)\s*期\s*[（(]\s*总\s*第\s*(\d+)\s*期\s*[)）]")

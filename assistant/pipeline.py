@@ -9,6 +9,7 @@ from collections.abc import Callable
 from .answering import ExtractiveAnswerer
 from .conversation import Conversation, standalone_question
 from .index import ArchiveIndex, live_generation
+from .judge import AnswerabilityJudge
 from .records import Answer, Filters, Hit
 from .retrieval import Retriever
 from .settings import Settings
@@ -43,7 +44,8 @@ class Assistant:
     def _load(self) -> None:
         self.index = ArchiveIndex.open(Path(self.settings.index_dir), self.embedder.name)
         self.retriever = Retriever(self.index, self.embedder, mode=self.retrieval_mode)
-        self.answerer = ExtractiveAnswerer(self.index.doc_freq, self.index.n_chunks)
+        self.judge = AnswerabilityJudge(self.embedder, self.index.store, self.index.doc_freq, self.index.n_chunks)
+        self.answerer = ExtractiveAnswerer(self.judge)
         self.llm = None
         if self.chat_model is not None:
             from .llm import LLMAnswerer

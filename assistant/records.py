@@ -115,4 +115,6 @@ class Answer:
     notice: str = ""  # shown to the user, e.g. why the LLM answer was replaced
     unsupported: tuple[str, ...] = ()  # LLM sentences removed by verification
     rewritten: str = ""  # the standalone question a follow-up was rewritten into
+    verdict: str = ""  # the answerability judge's verdict: answers | mentions | unrelated
+    reason: str = ""  # why the archive does not answer, in the user's language
     timings: dict = field(default_factory=dict, compare=False)  # seconds: first_token, total

@@ -24,6 +24,12 @@ class RankedChunk:
     cosine: float | None
 
 
+def _is_english(question: str) -> bool:
+    from .answering import question_language
+
+    return question_language(question) == "en"
+
+
 class Retriever:
     """search(question) -> the best articles, each with its matching chunks."""
 
@@ -35,6 +41,7 @@ class Retriever:
         self.mode = mode
         self._filter_cache: dict[Filters, np.ndarray] = {}
         self._districts: list[str] | None = None
+        self._sentence_matrix: tuple[list[str], np.ndarray] | None = None
 
     def search(self, question: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
         filters = filters or Filters()
@@ -42,7 +49,25 @@ class Retriever:
         if allowed is not None and not len(allowed):
             return []
         ranked = self.rank_chunks(question, allowed)
-        return self._group(ranked, k, self._districts_named(question))
+        sentence_ranks = None
+        if self.mode in ("hybrid", "dense") and _is_english(question):
+            # BM25 cannot read an English question against Chinese text; the sentence-level dense ranking
+            # takes its place as the second voice in the fusion (assistant/judge.py uses the same vectors).
+            sentence_ranks = self._sentence_ranks(question)
+        return self._group(ranked, k, self._districts_named(question), sentence_ranks)
+
+    def _sentence_ranks(self, question: str) -> dict[str, int]:
+        """Articles ranked by their best sentence's cosine with the question."""
+        if self._sentence_matrix is None:
+            self._sentence_matrix = self.index.store.all_sentence_vectors(self.index.dim)
+        article_ids, vectors = self._sentence_matrix
+        if not len(article_ids):
+            return {}
+        cosines = vectors @ self.embedder.embed_question(question)
+        ranks: dict[str, int] = {}
+        for i in np.argsort(-cosines)[: CANDIDATES * 4]:
+            ranks.setdefault(article_ids[i], len(ranks))
+        return ranks
 
     def rank_chunks(self, question: str, allowed: np.ndarray | None = None) -> list[RankedChunk]:
         scores: dict[int, float] = defaultdict(float)
@@ -96,7 +121,8 @@ class Retriever:
             self._districts = [d for d in self.index.store.districts() if d.endswith(("区", "县", "市")) and d != "市人大常委会"]
         return {d for d in self._districts if d in question}
 
-    def _group(self, ranked: list[RankedChunk], k: int, districts: set[str] = frozenset()) -> list[Hit]:
+    def _group(self, ranked: list[RankedChunk], k: int, districts: set[str] = frozenset(),
+               sentence_ranks: dict[str, int] | None = None) -> list[Hit]:
         """One hit per article, so a long article cannot fill every slot.
 
         An article about a district the question names counts as if a third retriever had ranked it
@@ -120,7 +146,10 @@ class Retriever:
         def score(article_id: str) -> float:
             article = articles[article_id]
             boosted = article is not None and article.district in districts
-            return by_article[article_id][0].rrf + (bonus if boosted else 0.0)
+            extra = 0.0
+            if sentence_ranks and article_id in sentence_ranks:
+                extra = 1.0 / (RRF_K + sentence_ranks[article_id] + 1)
+            return by_article[article_id][0].rrf + (bonus if boosted else 0.0) + extra
 
         hits: list[Hit] = []
         for article_id in sorted(articles, key=score, reverse=True)[:k]:

@@ -27,6 +27,9 @@ CREATE TABLE IF NOT EXISTS chunks (
     article_id TEXT NOT NULL REFERENCES articles(article_id) ON DELETE CASCADE,
     ordinal INTEGER NOT NULL, text TEXT NOT NULL, embed_text TEXT NOT NULL, tokens TEXT NOT NULL,
     vector BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS sentences (
+    article_id TEXT NOT NULL REFERENCES articles(article_id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL, text TEXT NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (article_id, ordinal));
 CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
 """
@@ -86,6 +89,14 @@ class Store:
             ],
         )
 
+    def put_sentences(self, article_id: str, sentences: list[str], vectors: np.ndarray) -> None:
+        """The sentences of one article with their vectors: the answerability judge's evidence."""
+        self.db.executemany(
+            "INSERT OR REPLACE INTO sentences(article_id, ordinal, text, vector) VALUES (?, ?, ?, ?)",
+            [(article_id, i, text, np.asarray(v, dtype=np.float32).tobytes())
+             for i, (text, v) in enumerate(zip(sentences, vectors))],
+        )
+
     def remove_issue(self, source: str) -> bool:
         cursor = self.db.execute("DELETE FROM issues WHERE source = ?", (source,))
         if cursor.rowcount > 0:
@@ -128,6 +139,28 @@ class Store:
             [int(r) for r in rowids],
         )
         return {row[0]: Chunk(*row[1:]) for row in rows}
+
+    def sentence_vectors(self, article_id: str, dim: int) -> tuple[list[str], np.ndarray] | None:
+        """(sentences, vectors) of an article in order, or None when the index predates sentence vectors."""
+        try:
+            rows = self.db.execute(
+                "SELECT text, vector FROM sentences WHERE article_id = ? ORDER BY ordinal", (article_id,)
+            ).fetchall()
+        except sqlite3.OperationalError:  # an index written before the sentences table existed
+            return None
+        if not rows:
+            return None
+        vectors = np.frombuffer(b"".join(row[1] for row in rows), dtype=np.float32).reshape(len(rows), dim)
+        return [row[0] for row in rows], vectors
+
+    def all_sentence_vectors(self, dim: int) -> tuple[list[str], np.ndarray]:
+        """(article id of each sentence, vectors) of every stored sentence."""
+        try:
+            rows = self.db.execute("SELECT article_id, vector FROM sentences").fetchall()
+        except sqlite3.OperationalError:  # an index written before sentence vectors
+            return [], np.zeros((0, dim), dtype=np.float32)
+        vectors = np.frombuffer(b"".join(row[1] for row in rows), dtype=np.float32).reshape(len(rows), dim)
+        return [row[0] for row in rows], vectors
 
     def all_vectors(self, dim: int, after: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """(rowids, vectors) of every chunk with rowid > after, in rowid order."""

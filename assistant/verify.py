@@ -103,9 +103,9 @@ def _halfwidth(text: str) -> str:
 
 def best_quote(sentence: str, source_text: str) -> str:
     """The sentence of the source that shares most wording with an answer sentence: what to verify."""
-    from .answering import sentences
+    from .sentences import split_sentences
 
-    candidates = sentences(source_text) or [source_text]
+    candidates = split_sentences(source_text) or [source_text]
     chars = re.sub(r"[^\u4e00-\u9fff0-9A-Za-z]", "", sentence)
     grams = {chars[i : i + 2] for i in range(len(chars) - 1)}
     return max(candidates, key=lambda s: sum(1 for g in grams if g in s))

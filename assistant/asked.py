@@ -1,0 +1,239 @@
+"""What kind of answer a question asks for, and whether a piece of text holds one.
+
+谁 asks for a person, 何时 for a date, 多少/几 for a quantity of some measure, 哪几期 for issues.
+A sentence can only answer a question when it holds something of the asked kind: this is what
+tells "the archive mentions 萧山区人大常委会" from "the archive names its director".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .lexicon import lexicon
+
+# Kinds of answer. "issues" is the across-issue list (哪几期); "issue", "byline" and "column" are
+# facts of the issue or article itself rather than of a sentence.
+KINDS = ("quantity", "person", "date", "place", "name", "issues", "issue", "byline", "column", "how", "other")
+
+# Question forms, most specific first (谁写的 before 谁; 第几期 before 几).
+_ZH_FORMS: tuple[tuple[str, str], ...] = (
+    ("byline", r"谁写的|作者|署名|撰稿|执笔|哪个部门写|谁供的?稿|供的?稿|稿子.{0,4}谁|谁.{0,4}稿"),
+    ("issues", r"哪几期|哪些期|几期都|各期|哪几篇|哪些文章"),
+    ("issue", r"哪一期|哪期|第几期|总第几期|期号|哪天出版|出版日期|什么时候出版|哪天印发|刊发于|登在"),
+    ("column", r"哪个栏目|什么栏目|栏目"),
+    ("issue", r"(?:期|简报|这篇|那篇|稿子|文章).{0,12}(?:哪天|什么时候|何时|哪一天)(?:出|印|发|登)"),
+    ("date", r"什么时候|何时|哪一天|哪天|几月几日|几号|哪一年|哪年|几月|日期|什么时间|多久以前|起施行|时间是"),
+    ("person", r"谁|哪位|哪一位|何人|姓名|名字叫|(?:人|者|员|长|任|记|代表|官|家|师|授)叫什么名字"),
+    ("quantity", r"多少|几[个项件家次场名人位条批类篇期年天月轮所处户条万亿只台座辆元%]|几成|比例|占比|百分之几|增长了|"
+                 r"增幅|比重|数量|规模多大|多大|多高|多长|多久"),
+    ("place", r"哪个区|哪些区|哪个县|哪些县|哪个地方|哪些地方|什么地方|哪里|在哪|哪个市|哪座城市|哪个街道|哪个村"),
+    ("name", r"叫什么|叫做什么|名称|什么名字|哪个平台|哪个机构|哪家|哪部|什么条例|哪项|哪个单位|哪个部门|是什么"),
+    ("how", r"怎么|怎样|如何|为什么|为何|哪些措施|哪些做法|什么做法|什么措施|哪些举措|采取了|做了哪些|有哪些|哪些"),
+)
+_EN_FORMS: tuple[tuple[str, str], ...] = (
+    ("byline", r"\bwho (?:wrote|authored|reported)\b|\bauthor\b|\bbyline\b"),
+    ("issues", r"\bwhich issues\b|\bin which issues\b"),
+    ("issue", r"\bwhich issue\b|\bissue number\b|\bwhen was (?:it|the article|this) published\b|\bpublication date\b"),
+    ("column", r"\bwhich (?:column|section)\b|\bunder what (?:column|section)\b"),
+    ("quantity", r"\bhow (?:many|much)\b|\bwhat (?:percentage|share|proportion|number|amount)\b|\bhow (?:big|large|long)\b"),
+    ("date", r"\bwhen\b|\bwhat (?:date|day|year|month)\b|\bwhich (?:date|day|year|month)\b"),
+    ("person", r"\bwho\b|\bwhose\b|\bwhat is the name of the (?:director|chair|head|leader|person|official)\b"),
+    ("place", r"\bwhich (?:district|county|city|town|village|place)s?\b|\bwhere\b"),
+    ("name", r"\bwhat (?:is|was) (?:it|the \w+) called\b|\bwhat is the name\b|\bwhich (?:platform|body|organi[sz]ation|institution|law|regulation|agency|unit)\b|\bname of\b"),
+    ("how", r"\bhow\b|\bwhy\b|\bwhat (?:measures|steps|did)\b"),
+)
+
+_DIGITS = r"[0-9０-９]+(?:[.．][0-9０-９]+)?"
+_CN_NUM = r"[零〇一二两三四五六七八九十百千万亿]+"
+_QUANTITY = re.compile(
+    rf"{_DIGITS}\s*(?:%|％|‰)|百分之{_CN_NUM}|{_DIGITS}\s*(?:余|多)?\s*[万亿千百]?\s*[\u4e00-\u9fffA-Za-z]|"
+    rf"{_CN_NUM}(?:余|多)?[个项件家次场名人位条批类篇期年天月轮所处户条只台座辆元倍成张支]"
+)
+_DATE = re.compile(
+    rf"(?:{_DIGITS}|{_CN_NUM})\s*年|(?:{_DIGITS}|{_CN_NUM})\s*月(?:\s*(?:{_DIGITS}|{_CN_NUM})\s*[日号])?|"
+    r"近日|日前|近期|今年|去年|上半年|下半年|年初|年底|年内|月初|月底|月中|季度"
+)
+_ISSUE_NO = re.compile(r"第\s*\d+\s*期")
+_QUOTED = re.compile(r"“[^”]{2,30}”|《[^》]{2,40}》|「[^」]{2,30}」")
+_ORG_NAME = re.compile(r"[\u4e00-\u9fff]{2,}(?:中心|平台|机构|委员会|协会|学院|大学|研究院|研究会|联盟|站|室|馆|所|院|厅|局|办)")
+_PLACE = re.compile(r"[\u4e00-\u9fff]{1,4}(?:省|市|区|县|镇|乡|街道|村|社区)")
+_HOW_CUES = re.compile(r"[一二三四五六七八九十]是|首先|其次|通过|围绕|推动|建立|健全|完善|开展|强化|聚焦|坚持|落实|制定|出台")
+
+
+_PERCENT_UNITS = ("%", "％", "成", "倍", "百分")
+# Units a quantity question implies through its measure word: 金额 is counted in 元, 比例 in %.
+_UNIT_CLASSES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (r"金额|资金|投资|融资|产值|收入|经费|税收|营收|规模|价值|补贴|元", ("元",)),
+    (r"比例|占比|比重|百分|率|增幅|增速|增长|进度|几成", _PERCENT_UNITS),
+    (r"人数|人次|多少人|几人|多少名|几名|多少位|几位", ("人", "名", "位")),
+    (r"面积", ("亩", "平方米", "公顷", "平方公里")),
+)
+_CLASSIFIER = re.compile(r"(?<![那这哪])(?:几|多少)(?:余|多)?([个项件家次场名人位条批类篇期年天月轮所处户只台座辆元倍成张支吨亩笔套种趟回])")
+_POST = "|".join(["书记", "主任", "市长", "区长", "县长", "局长", "主席", "部长", "秘书长", "组长", "院长", "检察长"])
+# A post named as the answer to 谁/哪位: "由市人大常委会主任担任组长", "分管副主任带队".
+_POST_AS_ANSWER = re.compile(rf"(?:{_POST})(?:担任|出任|兼任|带队|牵头|领衔|主持|作答|回答|回应)|(?:担任|出任|兼任|由)[^，。；]{{0,12}}(?:{_POST})")
+_DAY = re.compile(r"\d{1,2}\s*[日号]|[一二三四五六七八九十]{1,3}[日号]")
+_YEAR_IN_TEXT = re.compile(r"(?:19|20)\d{2}\s*年|今年|去年|明年|前年")
+_MONTH = re.compile(r"\d{1,2}\s*月|[一二三四五六七八九十]{1,3}月|年初|年底|年中|月底|月初")
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a question asks for: the kind, and what narrows it.
+
+    For a quantity, the measure (产量 in "春茶产量是多少") and the units an answer may carry (家 in
+    "有几家律所", 元 for a 金额); for a date, how precise it must be (day, month, year); for a person,
+    the post the question names (副主任 in "分管副主任叫什么名字").
+    """
+
+    kind: str
+    measure: str = ""
+    units: tuple[str, ...] = ()
+    precision: str = ""  # date: "day" | "month" | "year" | ""
+    role: str = ""
+
+    @property
+    def wants_value(self) -> bool:
+        """Kinds whose answer must be a value held by the supporting sentence itself."""
+        return self.kind in ("quantity", "person", "date", "place", "name")
+
+    def held_by(self, text: str) -> bool:
+        """Does the text hold an answer of the asked kind, unit, precision and post?"""
+        if self.kind == "quantity" and self.units:
+            return any(re.search(_VALUE_WITH_UNIT.format(unit=re.escape(unit)), text) for unit in self.units)
+        if self.kind == "date" and self.precision:
+            pattern = {"day": _DAY, "month": _MONTH, "year": _YEAR_IN_TEXT}[self.precision]
+            return bool(pattern.search(text))
+        if self.kind == "person":
+            if _POST_AS_ANSWER.search(text) and (not self.role or self.role in text):
+                return True
+            if self.role:
+                return any(re.search(re.escape(self.role) + r"[、，,]?" + re.escape(name), text) or
+                           re.search(re.escape(name) + r"[（(]?[^，。；]{0,6}" + re.escape(self.role), text)
+                           for name in persons(text))
+        return holds(self.kind, text)
+
+
+_VALUE_WITH_UNIT = r"(?:[0-9０-９]+(?:[.．][0-9０-９]+)?|[零〇一二两三四五六七八九十百千万]+)\s*(?:余|多)?\s*[万亿千百]?\s*{unit}"
+
+
+@lru_cache(maxsize=1024)
+def asked_for(question: str, language: str = "zh") -> Asked:
+    forms = _EN_FORMS if language == "en" else _ZH_FORMS
+    flags = re.I if language == "en" else 0
+    for kind, pattern in forms:
+        match = re.search(pattern, question, flags)
+        if match:
+            if language != "zh":
+                return Asked(kind)
+            if kind == "quantity":
+                measure = _measure(question, match)
+                return Asked(kind, measure, _units(question, measure))
+            if kind == "date":
+                return Asked(kind, precision=_precision(question))
+            if kind == "person":
+                return Asked(kind, role=_role(question))
+            return Asked(kind)
+    return Asked("other")
+
+
+def _units(question: str, measure: str) -> tuple[str, ...]:
+    """The units an answer may carry: the classifier asked with (几家 -> 家), else the measure's class."""
+    units: list[str] = []
+    for match in _CLASSIFIER.finditer(question):  # 多少趟…多少个: a question may ask several figures
+        unit = match.group(1)
+        units.extend(("人", "名", "位", "人次") if unit in "人名位" else _PERCENT_UNITS if unit == "成" else (unit,))
+    if units:
+        return tuple(dict.fromkeys(units))
+    for text in (measure, question):
+        for pattern, units in _UNIT_CLASSES:
+            if text and re.search(pattern, text):
+                return units
+    return ()
+
+
+def _precision(question: str) -> str:
+    if re.search(r"哪一天|哪天|几号|几月几日|日期|哪一日", question):
+        return "day"
+    if re.search(r"哪一年|哪年|哪个年度|几年", question):
+        return "year"
+    if re.search(r"几月|哪个月", question):
+        return "month"
+    return ""
+
+
+def _role(question: str) -> str:
+    """The post a 谁 question names (the longest title before the question word), if any."""
+    for title in lexicon().person_titles:
+        if title in question:
+            return title
+    return ""
+
+
+_MEASURE_CUES = ("比例", "占比", "比重", "数量", "增幅", "规模")
+_LINKS = frozenset("是 有 为 达 达到 共 一共 总共 累计 约 大约 了".split())
+
+
+def _measure(question: str, cue: re.Match) -> str:
+    """The noun a quantity is asked of: 多少金额 -> 金额; 产量是多少 -> 产量; 几家律所 -> 律所; 占比 -> 占比."""
+    if cue.group(0) in _MEASURE_CUES:
+        return cue.group(0)
+    from .lexical import segmenter
+
+    segmenter()
+    import jieba.posseg as posseg
+
+    after = [w for w in posseg.cut(question[cue.end(): cue.end() + 8]) if w.word.strip()]
+    while after and len(after[0].word) == 1 and after[0].word in "个项件家次场名人位条批类篇期天月轮所处户只台座辆张支笔套种":
+        after = after[1:]  # the classifier of 多少条问题
+    if after and len(after[0].word) >= 2 and not after[0].flag.startswith(("v", "u", "r", "d", "p")):
+        return after[0].word
+    clause = re.split(r"[，,。？?；;！!]", question[: cue.start()])[-1]
+    before = [w for w in posseg.cut(clause) if w.word.strip() and w.word not in _LINKS]
+    for word in reversed(before):
+        if word.flag.startswith(("n", "v")) and len(word.word) >= 2 and word.word not in lexicon().stopwords:
+            return word.word
+    return ""
+
+
+def holds(kind: str, text: str) -> bool:
+    """Does the text hold an answer of this kind? (Kinds about the issue itself are judged elsewhere.)"""
+    if kind == "quantity":
+        return bool(_QUANTITY.search(text))
+    if kind == "date":
+        return bool(_DATE.search(text))
+    if kind == "person":
+        return bool(persons(text))
+    if kind == "place":
+        return bool(_PLACE.search(text)) or any(d in text for d in lexicon().districts)
+    if kind == "name":
+        return bool(_QUOTED.search(text) or _ORG_NAME.search(text))
+    if kind == "issues":
+        return True
+    if kind == "how":
+        return bool(_HOW_CUES.search(text))
+    return True
+
+
+@lru_cache(maxsize=8192)
+def persons(text: str) -> tuple[str, ...]:
+    """Personal names in a sentence: a title followed by a name (主任李火林), or a name jieba tags
+    as a person that starts with a common surname."""
+    lex = lexicon()
+    found: list[str] = []
+    for title in lex.person_titles:
+        for match in re.finditer(re.escape(title) + r"([\u4e00-\u9fff]{2,3})", text):
+            name = match.group(1)
+            if name[0] in lex.surnames:
+                found.append(name[:3] if len(name) == 3 else name)
+    from .lexical import segmenter
+
+    segmenter()
+    import jieba.posseg as posseg
+
+    for word in posseg.cut(text):
+        if word.flag == "nr" and 2 <= len(word.word) <= 3 and word.word[0] in lex.surnames:
+            found.append(word.word)
+    return tuple(dict.fromkeys(found))

@@ -1,0 +1,496 @@
+"""The answerability judge: does the archive answer this question, only mention its subject, or not at all?
+
+judge(question, hits) -> Judgement. Every sentence of the candidate articles is scored as the answer
+to the question by a logistic model over evidence of four sorts:
+
+- semantic: the question against the sentence (and its neighbours) with the bundled e5 model;
+- the kind of answer asked for: 谁 needs a person in the sentence, 何时 a date, 多少 a quantity of
+  the asked measure (assistant/asked.py);
+- what the question names (places, people, years, laws, issue numbers): the article must name them;
+- lexical: how much of the question's topic words, weighted by IDF, the sentence and article hold.
+
+The weights and the threshold are fitted on eval/judge_set.jsonl's calibration split by
+eval/fit_judge.py and stored in assistant/data/judge.json with the figures they were fitted on.
+Both answerers call this judge; none re-implements a piece of it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+from .asked import Asked, asked_for
+from .cleaning import compact
+from .lexical import STOPWORDS, content_terms, segmenter
+from .lexicon import lexicon
+from .records import Hit
+from .sentences import split_sentences
+
+VERDICTS = ("answers", "mentions", "unrelated")
+TOP_SENTENCES = 5  # the ranked sentences the verdict looks at for a value of the asked kind
+CANDIDATE_HITS = 5
+FEATURES = (
+    "cos", "cos_gap", "cos_window", "cos_title", "lex", "lex_window", "lex_article", "anchors_article", "anchors_missing",
+    "kind", "kind_window", "measure", "measure_window", "rank", "chunk_cos", "english", "meta", "bigrams",
+)
+# The question-level evidence the verdict is fitted on: taken from the best-ranked sentence, and from
+# the three best-ranked sentences of its article for what the answer must hold.
+DECISION_FEATURES = (
+    "rank_logit", "cos", "cos_window", "lex_window", "lex_article", "anchors_article", "anchors_missing",
+    "kind_window", "measure_window", "kind_top", "measure_top", "english", "meta", "chunk_cos", "bigrams",
+)
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_ISSUE_NO = re.compile(r"第\s*(\d+)\s*期|总第\s*(\d+)\s*期")
+_LAW = re.compile(r"《([^》]{2,40})》")
+_QUOTED_NAME = re.compile(r"[“\"「]([^”\"」]{2,20})[”\"」]")
+_EN_NAME = re.compile(r"\b[A-Z][a-z']+(?:\s+[A-Z][a-z']+)*")
+_EN_COMMON = frozenset(
+    """what which who whom whose when where why how is are was were do does did the a an in on of for to and or
+    by with from at as please tell me about according i people's people congress standing committee municipal
+    district county city province chinese china english hangzhou zhejiang can could would should has have had
+    there this that these those it its if any many much
+    january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday mid early late""".split()
+)
+_KIND_NAMES_ZH = {
+    "quantity": "具体数字", "person": "相关人员的姓名", "date": "具体时间", "place": "具体地点",
+    "name": "具体名称", "issue": "刊期信息", "byline": "署名", "column": "栏目",
+}
+_KIND_NAMES_EN = {
+    "quantity": "the figure asked for", "person": "the person's name", "date": "the date", "place": "the place",
+    "name": "the name asked for", "issue": "the issue details", "byline": "the byline", "column": "the column",
+}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One candidate sentence with the judge's probability that it answers the question."""
+
+    hit_rank: int
+    hit: Hit
+    index: int  # position of the sentence in its article
+    sentence: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The verdict, the sentences it rests on (best first), and a reason a person can read."""
+
+    verdict: str  # "answers" | "mentions" | "unrelated"
+    reason: str
+    asked: Asked
+    evidence: tuple[Evidence, ...]  # sentences at or above the threshold, best first
+    best: Evidence | None = None  # the best sentence, answering or not
+    subject: tuple[str, ...] = ()  # what the archive does hold of the question's terms
+    missing: tuple[str, ...] = ()  # what the question names that no candidate article does
+    features: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def answers(self) -> bool:
+        return self.verdict == "answers"
+
+    def supporting_hits(self) -> list[Hit]:
+        """The articles with answering sentences, in the order of their best sentence."""
+        seen: dict[str, Hit] = {}
+        for item in self.evidence:
+            seen.setdefault(item.hit.article.article_id, item.hit)
+        return list(seen.values())
+
+
+@dataclass(frozen=True)
+class Logistic:
+    """A fitted logistic model over standardised features."""
+
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float
+
+    def logit(self, rows: np.ndarray) -> np.ndarray:
+        return ((rows - self.mean) / self.scale) @ self.weights + self.bias
+
+    def probability(self, rows: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-self.logit(rows)))
+
+    def as_dict(self) -> dict:
+        return {"features": list(self.features), "mean": self.mean.round(6).tolist(),
+                "scale": self.scale.round(6).tolist(), "weights": self.weights.round(6).tolist(),
+                "bias": round(self.bias, 6)}
+
+    @classmethod
+    def from_dict(cls, raw: dict, expected: tuple[str, ...]) -> "Logistic":
+        if tuple(raw["features"]) != expected:
+            raise ValueError("judge.json was fitted on other features: run eval/fit_judge.py again")
+        return cls(expected, np.array(raw["mean"]), np.array(raw["scale"]), np.array(raw["weights"]),
+                   float(raw["bias"]))
+
+
+@dataclass(frozen=True)
+class JudgeModel:
+    """The fitted judge: a sentence ranker, a question-level decider, and the decider's threshold."""
+
+    ranker: Logistic
+    decider: Logistic
+    threshold: float
+    fitted_on: dict
+
+    @classmethod
+    def load(cls, path=None) -> "JudgeModel":
+        text = (path.read_text(encoding="utf-8") if path is not None
+                else resources.files("assistant").joinpath("data/judge.json").read_text(encoding="utf-8"))
+        raw = json.loads(text)
+        return cls(Logistic.from_dict(raw["ranker"], FEATURES), Logistic.from_dict(raw["decider"], DECISION_FEATURES),
+                   float(raw["threshold"]), raw.get("fitted_on", {}))
+
+    def to_json(self) -> str:
+        return json.dumps({"ranker": self.ranker.as_dict(), "decider": self.decider.as_dict(),
+                           "threshold": round(self.threshold, 6), "fitted_on": self.fitted_on},
+                          ensure_ascii=False, indent=1)
+
+
+@dataclass(frozen=True)
+class _Question:
+    text: str
+    language: str
+    asked: Asked
+    terms: tuple[str, ...]
+    weights: tuple[float, ...]
+    anchors: tuple[tuple[str, ...], ...]
+    vector: np.ndarray
+    bigrams: frozenset[str]
+
+
+class AnswerabilityJudge:
+    """judge(question, hits) -> Judgement; sentence_features() exposes the evidence for fitting."""
+
+    def __init__(self, embedder, store=None, doc_freq: dict[str, int] | None = None, n_docs: int = 1,
+                 model: JudgeModel | None = None) -> None:
+        self.embedder = embedder
+        self.store = store
+        self.doc_freq = doc_freq or {}
+        self.n_docs = max(1, n_docs)
+        self.model = model or JudgeModel.load()
+        self._sentences: dict[str, tuple[list[str], np.ndarray]] = {}
+
+    # --- the verdict ---------------------------------------------------------------------------
+    def judge(self, question: str, hits: list[Hit]) -> Judgement:
+        prepared = self._prepare(question)
+        rows, evidence = self._score_rows(prepared, hits)
+        if not evidence:
+            return Judgement("unrelated", _reason_unrelated(prepared.language), prepared.asked, ())
+        logits = self.model.ranker.logit(rows)
+        decision = decision_row(rows, logits, evidence)
+        probability = float(self.model.decider.probability(decision[None, :])[0])
+        order = np.argsort(-logits, kind="stable")
+        best_logit = float(logits[order[0]])
+        ranked = [_with_score(evidence[i], float(logits[i])) for i in order]
+        best = ranked[0]
+        features = dict(zip(DECISION_FEATURES, decision.round(4).tolist()), probability=round(probability, 4))
+        subject, missing = self._subject(prepared, hits)
+        if probability >= self.model.threshold:
+            # Answering sentences: the best, and those ranked nearly as well (within e^2 in odds).
+            answering = tuple(e for e in ranked if e.score >= best_logit - 2.0)[:8]
+            return Judgement("answers", "", prepared.asked, answering, best, subject, missing, features)
+        related = bool(subject) and not (missing and len(missing) >= len(prepared.anchors))
+        if not related and (best.hit.dense_score or 0) < 0.80:
+            return Judgement("unrelated", _reason_unrelated(prepared.language), prepared.asked, (), best,
+                             subject, missing, features)
+        reason = _reason_mentions(prepared, subject, missing, best)
+        return Judgement("mentions", reason, prepared.asked, (), best, subject, missing, features)
+
+    # --- evidence ------------------------------------------------------------------------------
+    def sentence_features(self, question: str, hits: list[Hit]) -> tuple[np.ndarray, list[Evidence]]:
+        """Feature rows for every candidate sentence (for fitting and for tests)."""
+        return self._score_rows(self._prepare(question), hits)
+
+    def _prepare(self, question: str) -> _Question:
+        from .answering import question_language
+
+        language = question_language(question)
+        terms = tuple(content_terms(question)) if language == "zh" else ()
+        weights = tuple(self._idf(t) for t in terms)
+        return _Question(question, language, asked_for(question, language), terms, weights,
+                         question_anchors(question, language), self._question_vector(question),
+                         _bigrams(question))
+
+    def _question_vector(self, question: str) -> np.ndarray:
+        return _cached_query(self.embedder, question)
+
+    def _score_rows(self, q: _Question, hits: list[Hit]) -> tuple[np.ndarray, list[Evidence]]:
+        rows: list[list[float]] = []
+        evidence: list[Evidence] = []
+        total = sum(q.weights) or 1.0
+        for rank, hit in enumerate(hits[:CANDIDATE_HITS]):
+            sentences, vectors = self._article_sentences(hit)
+            if not sentences:
+                continue
+            haystack = _haystack(hit)
+            title = compact(hit.article.title).lower()
+            cosines = vectors @ q.vector
+            title_cos = float(_cached_passage(self.embedder, hit.article.title) @ q.vector)
+            keys = [compact(s).lower() for s in sentences]
+            anchors_found = sum(1 for anchor in q.anchors if any(_mentions(haystack, o) for o in anchor))
+            anchors_article = anchors_found / len(q.anchors) if q.anchors else 1.0
+            anchors_missing = len(q.anchors) - anchors_found
+            lex_article = self._coverage(q, haystack, total)
+            meta = _meta_present(q.asked.kind, hit)
+            kinds = [q.asked.held_by(s) if q.asked.wants_value else True for s in sentences]
+            measure = compact(q.asked.measure).lower()
+            for i, sentence in enumerate(sentences):
+                lo, hi = max(0, i - 1), min(len(sentences), i + 2)
+                window = title + "".join(keys[lo:hi])
+                neighbours = [float(cosines[j]) for j in range(lo, hi) if j != i]
+                rows.append([
+                    float(cosines[i]),
+                    0.0,  # cos_gap, filled in below once every candidate's cosine is known
+                    max(neighbours) if neighbours else float(cosines[i]),
+                    title_cos,
+                    self._coverage(q, keys[i], total),
+                    self._coverage(q, window, total),
+                    lex_article,
+                    anchors_article,
+                    float(anchors_missing),
+                    float(kinds[i]),
+                    float(any(kinds[lo:hi])),
+                    1.0 if not measure else float(measure in keys[i]),
+                    1.0 if not measure else float(measure in window),
+                    1.0 / (rank + 1),
+                    float(hit.dense_score or 0.0),
+                    float(q.language == "en"),
+                    meta,
+                    _bigram_share(q.bigrams, keys[i]),
+                ])
+                evidence.append(Evidence(rank, hit, i, sentence, 0.0))
+        matrix = np.array(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))
+        if len(matrix):
+            # e5's cosines crowd together: how far a sentence is from the best candidate says more.
+            matrix[:, 1] = matrix[:, 0] - matrix[:, 0].max()
+        return matrix, evidence
+
+    def _coverage(self, q: _Question, text: str, total: float) -> float:
+        if not q.terms:
+            return 0.0
+        return sum(w for t, w in zip(q.terms, q.weights) if compact(t) in text) / total
+
+    def _article_sentences(self, hit: Hit) -> tuple[list[str], np.ndarray]:
+        key = hit.article.article_id
+        if key not in self._sentences:
+            stored = None
+            if self.store is not None:
+                stored = self.store.sentence_vectors(key, self.embedder.dim)
+            if stored is None:  # an index built before sentence vectors, or a test without a store
+                sentences = split_sentences(hit.article.text)
+                stored = (sentences, self.embedder.embed_passages(sentences))
+            if len(self._sentences) > 4096:
+                self._sentences.clear()
+            self._sentences[key] = stored
+        return self._sentences[key]
+
+    def _idf(self, term: str) -> float:
+        df = self.doc_freq.get(term.lower())
+        if df is None:
+            df = 1  # unknown to the index as one token (jieba cut it differently): weigh it as rare
+        return math.log(1 + (self.n_docs - df + 0.5) / (df + 0.5))
+
+    def _subject(self, q: _Question, hits: list[Hit]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The question's terms the best candidate article holds, and the anchors none holds."""
+        if not hits:
+            return (), tuple(a[0] for a in q.anchors)
+        haystacks = [_haystack(hit) for hit in hits[:CANDIDATE_HITS]]
+        missing = tuple(anchor[0] for anchor in q.anchors
+                        if not any(_mentions(h, o) for h in haystacks for o in anchor))
+        top = haystacks[0]
+        held = [t for t in q.terms if compact(t).lower() in top]
+        held += [a[0] for a in q.anchors if any(_mentions(top, o) for o in a) and a[0] not in held]
+        return tuple(held[:4]), missing
+
+
+def _bigrams(text: str) -> frozenset[str]:
+    chars = re.sub(r"[^\w\u3400-\u9fff]", "", compact(text).lower())
+    return frozenset(chars[i:i + 2] for i in range(len(chars) - 1))
+
+
+def _bigram_share(question_bigrams: frozenset[str], sentence_key: str) -> float:
+    """Share of the question's character bigrams found in the sentence: names and figures survive paraphrase."""
+    if not question_bigrams:
+        return 0.0
+    return sum(1 for g in question_bigrams if g in sentence_key) / len(question_bigrams)
+
+
+def _with_score(item: Evidence, score: float) -> Evidence:
+    return Evidence(item.hit_rank, item.hit, item.index, item.sentence, score)
+
+
+def decision_row(rows: np.ndarray, logits: np.ndarray, evidence: list[Evidence]) -> np.ndarray:
+    """The question-level features, read at the best-ranked sentence that holds the asked kind of value
+    among the five best-ranked (or the best-ranked sentence, when none does)."""
+    column = {name: i for i, name in enumerate(FEATURES)}
+    order = np.argsort(-logits, kind="stable")
+    top = order[:TOP_SENTENCES]
+    holding = [i for i in top if rows[i][column["kind"]] > 0]
+    best = int(holding[0] if holding else order[0])
+    row = rows[best]
+    return np.array([
+        float(logits[best]), row[column["cos"]], row[column["cos_window"]], row[column["lex_window"]],
+        row[column["lex_article"]], row[column["anchors_article"]], row[column["anchors_missing"]],
+        row[column["kind_window"]], row[column["measure_window"]],
+        float(bool(holding)), max(rows[i][column["measure"]] for i in top),
+        row[column["english"]], row[column["meta"]], row[column["chunk_cos"]], row[column["bigrams"]],
+    ])
+
+
+def _reason_unrelated(language: str) -> str:
+    return ("The archive holds nothing on this subject." if language == "en" else "档案中没有与这个问题相关的内容。")
+
+
+def _reason_mentions(q: _Question, subject: tuple[str, ...], missing: tuple[str, ...], best: Evidence) -> str:
+    title = best.hit.article.title
+    if q.language == "en":
+        if missing:
+            return (f"The archive has related articles (closest: 《{title}》), but none mentions "
+                    + ", ".join(m.removeprefix("py:") for m in missing) + ".")
+        what = _KIND_NAMES_EN.get(q.asked.kind, "an answer to this question")
+        return f"The archive discusses this subject (closest: 《{title}》), but does not give {what}."
+    held = "、".join(subject) if subject else f"《{title}》所讲的内容"
+    if missing:
+        return f"档案提到了{held}，但没有提到“{'、'.join(m.removeprefix('py:') for m in missing)}”。"
+    what = _KIND_NAMES_ZH.get(q.asked.kind)
+    if q.asked.kind == "quantity" and q.asked.measure:
+        what = f"{q.asked.measure}的具体数字"
+    if what:
+        return f"档案提到了{held}，但没有提到其{what}。"
+    return f"档案提到了{held}，但没有能直接回答这个问题的内容。"
+
+
+def _meta_present(kind: str, hit: Hit) -> float:
+    if kind == "issue":
+        return float(hit.issue.issue_no is not None or bool(hit.issue.date))
+    if kind == "byline":
+        return float(bool(hit.article.byline))
+    if kind == "column":
+        return float(bool(hit.article.column))
+    return 1.0
+
+
+@lru_cache(maxsize=4096)
+def _haystack_key(title: str, text: str, byline: str, district: str, publication: str, label: str, date: str,
+                  source: str, column: str) -> str:
+    return compact(" ".join([title, text, byline, district, publication, label, date, chinese_date(date), source,
+                             column])).lower()
+
+
+def _haystack(hit: Hit) -> str:
+    """Everything an article and its issue say, compacted: where anchors and topic words are looked for."""
+    a, i = hit.article, hit.issue
+    return _haystack_key(a.title, a.text, a.byline, a.district, i.publication, i.label, i.date, i.source, a.column)
+
+
+def chinese_date(iso: str) -> str:
+    """2024-06-28 -> 2024年6月28日 (how the archive and its readers write dates)."""
+    try:
+        year, month, day = iso.split("-")
+        return f"{int(year)}年{int(month)}月{int(day)}日"
+    except ValueError:
+        return ""
+
+
+_QUERY_CACHE: dict[tuple[int, str], np.ndarray] = {}
+
+
+def _cached_query(embedder, text: str) -> np.ndarray:
+    key = (id(embedder), "q:" + text)
+    if key not in _QUERY_CACHE:
+        if len(_QUERY_CACHE) > 2048:
+            _QUERY_CACHE.clear()
+        _QUERY_CACHE[key] = embedder.embed_question(text)
+    return _QUERY_CACHE[key]
+
+
+def _cached_passage(embedder, text: str) -> np.ndarray:
+    key = (id(embedder), "p:" + text)
+    if key not in _QUERY_CACHE:
+        if len(_QUERY_CACHE) > 2048:
+            _QUERY_CACHE.clear()
+        _QUERY_CACHE[key] = embedder.embed_passages([text])[0]
+    return _QUERY_CACHE[key]
+
+
+@lru_cache(maxsize=1024)
+def question_anchors(question: str, language: str) -> tuple[tuple[str, ...], ...]:
+    """What the question names that an answering article must mention: each a tuple of alternatives.
+
+    Years, issue numbers, laws in 《》, quoted names, and the places and people jieba recognises;
+    in English, years and names written in pinyin (Xiaoshan, Li Huolin), matched by sound.
+    """
+    anchors: list[tuple[str, ...]] = [(year,) for year in _YEAR.findall(question)]
+    for match in _ISSUE_NO.finditer(question):
+        anchors.append((f"第{match.group(1)}期",) if match.group(1) else (f"总第{match.group(2)}期",))
+    anchors += [(law,) for law in _LAW.findall(question)]
+    if language == "en":
+        for name in _EN_NAME.findall(question):
+            words = [w for w in name.split() if w.lower().removesuffix("'s") not in _EN_COMMON]
+            letters = re.sub(r"[^a-z]", "", " ".join(words).lower())
+            if letters and _PINYIN_WORD.fullmatch(letters):
+                anchors.append(("py:" + letters,))
+        return tuple(anchors)
+    anchors += [(name,) for name in _QUOTED_NAME.findall(question)]
+    segmenter()
+    import jieba.posseg as posseg
+
+    lex = lexicon()
+    for word in posseg.cut(question):
+        token = word.word.strip()
+        if len(token) < 2 or token in lex.home_places or token in STOPWORDS:
+            continue
+        if any(token.startswith(home) for home in lex.home_places if len(home) >= 2):
+            continue  # 杭州市委, 浙江省人大: the home city's own bodies, not a place to match
+        if token in lex.districts or (word.flag == "ns" and not re.search(r"[多少几哪什么]", token)):
+            anchors.append(_place_variants(token))
+        elif word.flag == "nr" and _looks_like_name(token):
+            anchors.append((token,))
+    return tuple(dict.fromkeys(anchors))
+
+
+def _looks_like_name(token: str) -> bool:
+    """A 2-3 character token jieba tags as a person is a name when it starts with a surname and the rest
+    is not an everyday word (段时间 is 段 + 时间, not a person)."""
+    if not 2 <= len(token) <= 3 or token[0] not in lexicon().surnames or re.search(r"[多少几哪什么谁]", token):
+        return False
+    return (segmenter().dt.FREQ.get(token[1:]) or 0) < 5000
+
+
+def _place_variants(token: str) -> tuple[str, ...]:
+    """西湖区 also matches 西湖; 宁波市 also matches 宁波."""
+    variants = [token]
+    if len(token) >= 3 and token[-1] in "市区县省镇":
+        variants.append(token[:-1])
+    return tuple(variants)
+
+
+def _mentions(haystack: str, option: str) -> bool:
+    if option.startswith("py:"):
+        return option[3:] in pinyin_of(haystack)
+    return compact(option).lower() in haystack
+
+
+# A run of pinyin syllables (Ningbo, Shenzhen, Li Huolin): only such names can be checked by sound.
+_PINYIN_WORD = re.compile(
+    r"(?:(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|uan|ian|iao|uai|ai|ei|ao|ou|an|en|in|un|ia|ie|iu|ua|uo|ue|ui|er|a|o|e|i|u|v))+"
+)
+
+
+@lru_cache(maxsize=256)
+def pinyin_of(text: str) -> str:
+    """Toneless pinyin of Chinese text, letters only: 淳安县 -> chunanxian."""
+    from pypinyin import lazy_pinyin
+
+    return "".join(lazy_pinyin(text)).lower()
