@@ -38,7 +38,8 @@ _EN_FORMS: tuple[tuple[str, str], ...] = (
     ("issue", r"\bwhich issue\b|\bissue number\b|\bwhen was (?:it|the article|this) published\b|\bpublication date\b"),
     ("column", r"\bwhich (?:column|section)\b|\bunder what (?:column|section)\b"),
     ("quantity", r"\bhow (?:many|much)\b|\bwhat (?:percentage|share|proportion|number|amount)\b|\bhow (?:big|large|long)\b"),
-    ("date", r"\bwhen\b|\bwhat (?:date|day|year|month)\b|\bwhich (?:date|day|year|month)\b"),
+    ("date", r"^\s*when\b|\bwhen (?:was|were|did|does|do|is|will|has|had)\b|\bwhat (?:date|day|year|month)\b|"
+             r"\bwhich (?:date|day|year|month)\b|\bin what year\b"),
     ("person", r"\bwho\b|\bwhose\b|\bwhat is the name of the (?:director|chair|head|leader|person|official)\b"),
     ("place", r"\bwhich (?:district|county|city|town|village|place)s?\b|\bwhere\b"),
     ("name", r"\bwhat (?:is|was) (?:it|the \w+) called\b|\bwhat is the name\b|\bwhich (?:platform|body|organi[sz]ation|institution|law|regulation|agency|unit)\b|\bname of\b"),
@@ -63,6 +64,15 @@ _HOW_CUES = re.compile(r"[一二三四五六七八九十]是|首先|其次|通�
 
 
 _PERCENT_UNITS = ("%", "％", "成", "倍", "百分")
+# Classifiers a writer uses for the same count: 几趟 is answered by 3次, 几处 by 5个.
+_COUNTS_OF_EVENTS = ("次", "趟", "回", "轮", "场", "批")
+_COUNTS_OF_PEOPLE = ("人", "名", "位", "人次")
+_EQUIVALENT_UNITS = {
+    **{unit: _COUNTS_OF_EVENTS for unit in _COUNTS_OF_EVENTS},
+    **{unit: _COUNTS_OF_PEOPLE for unit in "人名位"},
+    "成": _PERCENT_UNITS,
+    **{unit: (unit, "个") for unit in "处座所家项件条"},
+}
 # Units a quantity question implies through its measure word: 金额 is counted in 元, 比例 in %.
 _UNIT_CLASSES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"金额|资金|投资|融资|产值|收入|经费|税收|营收|规模|价值|补贴|元", ("元",)),
@@ -73,7 +83,7 @@ _UNIT_CLASSES: tuple[tuple[str, tuple[str, ...]], ...] = (
 _CLASSIFIER = re.compile(r"(?<![那这哪])(?:几|多少)(?:余|多)?([个项件家次场名人位条批类篇期年天月轮所处户只台座辆元倍成张支吨亩笔套种趟回])")
 _POST = "|".join(["书记", "主任", "市长", "区长", "县长", "局长", "主席", "部长", "秘书长", "组长", "院长", "检察长"])
 # A post named as the answer to 谁/哪位: "由市人大常委会主任担任组长", "分管副主任带队".
-_POST_AS_ANSWER = re.compile(rf"(?:{_POST})(?:担任|出任|兼任|带队|牵头|领衔|主持|作答|回答|回应)|(?:担任|出任|兼任|由)[^，。；]{{0,12}}(?:{_POST})")
+_POST_AS_ANSWER = re.compile(rf"(?:{_POST})(?:担任|出任|兼任|带队|牵头|领衔|主持|作答|回答|回应)|(?:担任|出任|兼任|由)[^，。；]{{0,12}}?(?:{_POST})")
 _DAY = re.compile(r"\d{1,2}\s*[日号]|[一二三四五六七八九十]{1,3}[日号]")
 _YEAR_IN_TEXT = re.compile(r"(?:19|20)\d{2}\s*年|今年|去年|明年|前年")
 _MONTH = re.compile(r"\d{1,2}\s*月|[一二三四五六七八九十]{1,3}月|年初|年底|年中|月底|月初")
@@ -93,6 +103,7 @@ class Asked:
     units: tuple[str, ...] = ()
     precision: str = ""  # date: "day" | "month" | "year" | ""
     role: str = ""
+    wants_name: bool = False  # 叫什么名字 / 姓名: a post does not answer, only a name does
 
     @property
     def wants_value(self) -> bool:
@@ -102,13 +113,18 @@ class Asked:
     def held_by(self, text: str) -> bool:
         """Does the text hold an answer of the asked kind, unit, precision and post?"""
         if self.kind == "quantity" and self.units:
+            if "%" in self.units and re.search(rf"百分之{_CN_NUM}", text):
+                return True
+            if self.units[0] == "个":  # asked with the general classifier: any counted value answers
+                return holds("quantity", text)
             return any(re.search(_VALUE_WITH_UNIT.format(unit=re.escape(unit)), text) for unit in self.units)
         if self.kind == "date" and self.precision:
             pattern = {"day": _DAY, "month": _MONTH, "year": _YEAR_IN_TEXT}[self.precision]
             return bool(pattern.search(text))
         if self.kind == "person":
-            if _POST_AS_ANSWER.search(text) and (not self.role or self.role in text):
-                return True
+            post = _POST_AS_ANSWER.search(text)
+            if post and not self.wants_name and (not self.role or self.role not in post.group(0)):
+                return True  # 谁担任组长 -> 由市人大常委会主任担任组长
             if self.role:
                 return any(re.search(re.escape(self.role) + r"[、，,]?" + re.escape(name), text) or
                            re.search(re.escape(name) + r"[（(]?[^，。；]{0,6}" + re.escape(self.role), text)
@@ -134,7 +150,7 @@ def asked_for(question: str, language: str = "zh") -> Asked:
             if kind == "date":
                 return Asked(kind, precision=_precision(question))
             if kind == "person":
-                return Asked(kind, role=_role(question))
+                return Asked(kind, role=_role(question), wants_name=bool(re.search(r"名字|姓名|叫什么", question)))
             return Asked(kind)
     return Asked("other")
 
@@ -144,7 +160,7 @@ def _units(question: str, measure: str) -> tuple[str, ...]:
     units: list[str] = []
     for match in _CLASSIFIER.finditer(question):  # 多少趟…多少个: a question may ask several figures
         unit = match.group(1)
-        units.extend(("人", "名", "位", "人次") if unit in "人名位" else _PERCENT_UNITS if unit == "成" else (unit,))
+        units.extend(_EQUIVALENT_UNITS.get(unit, (unit,)))
     if units:
         return tuple(dict.fromkeys(units))
     for text in (measure, question):

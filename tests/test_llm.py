@@ -4,6 +4,7 @@ import httpx
 import openai
 import pytest
 
+from assistant.answering import REFUSAL_ZH
 from assistant.conversation import Conversation
 from assistant.fakes import ScriptedChatModel
 from assistant.ingest import ingest
@@ -16,9 +17,14 @@ GOOD = "2024年，西湖龙井茶春茶产量达到500吨[1]，产值约6亿元[
 
 
 @pytest.fixture
-def fake_index_settings(settings, fake_embedder):
-    ingest([SAMPLE], settings, fake_embedder)
-    return settings
+def fake_index_settings(sample_settings):
+    """The sample index built with the real model; only the chat model is scripted."""
+    return sample_settings
+
+
+@pytest.fixture
+def fake_embedder(real_embedder):
+    return real_embedder
 
 
 def _assistant(settings, fake_embedder, *replies):
@@ -50,7 +56,7 @@ def test_unsupported_number_is_removed(fake_index_settings, fake_embedder):
 
 
 def test_refusal_reply_is_a_refusal(fake_index_settings, fake_embedder):
-    answer = _assistant(fake_index_settings, fake_embedder, "资料中没有找到能回答这个问题的内容。").ask(QUESTION)
+    answer = _assistant(fake_index_settings, fake_embedder, REFUSAL_ZH).ask(QUESTION)
     assert answer.refused and answer.mode == "llm" and not answer.citations and answer.closest
 
 

