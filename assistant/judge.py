@@ -286,7 +286,7 @@ class AnswerabilityJudge:
                     1.0 if not measure else float(measure in keys[i]),
                     1.0 if not measure else float(measure in window),
                     1.0 / (rank + 1),
-                    float(hit.dense_score or 0.0),
+                    float(hit.dense_score if hit.dense_score is not None else cosines.max()),
                     float(q.language == "en"),
                     meta,
                     _bigram_share(q.bigrams, keys[i]),
