@@ -174,7 +174,15 @@ def main() -> int:
     # value refuses on its own).
     open_questions = has_rows & ~absent
     decider = fit_standardised(decisions[open_questions], answerable[open_questions].astype(float), DECISION_FEATURES)
-    best = np.where(has_rows & ~absent, decider.probability(decisions), 0.0)
+    # The threshold is chosen on out-of-fold probabilities: each question scored by a decider fitted
+    # without it, so the threshold reflects new questions (fitted in-sample, it held 2.5% false
+    # refusals on calibration and let 11% through on the test part).
+    best = np.zeros(len(spans))
+    for fold in range(FOLDS):
+        train = open_questions & (folds != fold)
+        fold_decider = fit_standardised(decisions[train], answerable[train].astype(float), DECISION_FEATURES)
+        scored = (folds == fold) & has_rows & ~absent
+        best[scored] = fold_decider.probability(decisions[scored])
     ranked = np.sort(best[answerable])
     allowed = int(np.floor(TARGET_FALSE_REFUSALS * len(ranked)))
     threshold = float(ranked[allowed]) - 1e-6 if len(ranked) else 0.5
