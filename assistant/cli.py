@@ -19,6 +19,8 @@ def _parser() -> argparse.ArgumentParser:
     ingest = sub.add_parser("ingest", help="导入文件或文件夹（.txt / .pdf，递归）")
     ingest.add_argument("paths", nargs="+", type=Path)
     ingest.add_argument("--quiet", action="store_true", help="不显示进度条")
+    ingest.add_argument("--replace", action="store_true",
+                        help="确认替换：文件与已导入的某一期是同一期（同一刊头，或同名且文章大体相同）时，用新文件替换")
 
     remove = sub.add_parser("remove", help="从索引中删除一个已导入的文件")
     remove.add_argument("source", help="文件名，如 004_dbed6e9d040a5771.txt")
@@ -115,9 +117,14 @@ def _ingest(args, settings) -> int:
     from .ingest import ingest
 
     embedder = get_embedder(settings.embedder)
-    report = ingest(args.paths, settings, embedder, progress=not args.quiet and sys.stderr.isatty())
+    report = ingest(args.paths, settings, embedder, progress=not args.quiet and sys.stderr.isatty(),
+                    replace=args.replace)
     for path, reason in report.skipped:
         print(f"跳过 {path}：{reason}", file=sys.stderr)
+    for path, change in report.needs_confirmation:
+        print(f"待确认 {path}：{change}；确认替换请加 --replace 重新运行", file=sys.stderr)
+    for change in report.replacements:
+        print(f"已替换 {change}", file=sys.stderr)
     for source, warning in report.warnings:
         print(f"注意 {source}：{warning}", file=sys.stderr)
     print(

@@ -12,7 +12,9 @@ from .errors import AssistantError, UnreadableSourceError
 from .index import IndexWriter
 from .lexical import tokenize
 from .parsing import ManifestEntry, parse_issue
-from .reader import SUPPORTED_SUFFIXES, read_source
+from .cleaning import compact
+from .reader import SUPPORTED_SUFFIXES, file_name, read_source, replace_name, shown
+from .records import Article, Issue
 from .sentences import split_sentences
 from .settings import Settings
 
@@ -39,6 +41,10 @@ class IngestReport:
     replaced: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    # Files that would replace an issue already in the index, with what would change: only ingested
+    # with replace=True (`--replace`, or the confirmation in the upload tab).
+    needs_confirmation: list[tuple[str, str]] = field(default_factory=list)
+    replacements: list[str] = field(default_factory=list)  # what each confirmed replacement changed
     warnings: list[tuple[str, str]] = field(default_factory=list)
     articles: int = 0
     chunks: int = 0
@@ -47,7 +53,7 @@ class IngestReport:
 
     @property
     def ok(self) -> bool:
-        return not self.skipped
+        return not self.skipped and not self.needs_confirmation
 
 
 def discover(paths: list[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
@@ -63,9 +69,9 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
             if path.suffix.lower() in SUPPORTED_SUFFIXES:
                 files.append(path)
             else:
-                problems.append((str(path), f"不支持的文件类型 {path.suffix or '(无扩展名)'}：只接受 .txt 和 .pdf"))
+                problems.append((shown(path), f"不支持的文件类型 {path.suffix or '(无扩展名)'}：只接受 .txt 和 .pdf"))
         else:
-            problems.append((str(path), "文件或文件夹不存在"))
+            problems.append((shown(path), "文件或文件夹不存在"))
     unique = list(dict.fromkeys(p.resolve() for p in files))
     return unique, problems
 
@@ -95,8 +101,44 @@ def _int_or_none(value: str | None) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def ingest(paths: list[Path], settings: Settings, embedder, progress: bool = False) -> IngestReport:
-    """Bring the index up to date with `paths`; one atomic generation switch at the end."""
+# Below this much article text, without a masthead, a file is not an issue of the bulletin ("hello").
+MIN_ISSUE_CHARS = 200
+
+
+def issue_identity(issue: Issue) -> str:
+    """Who an issue is: its masthead (publication and 总期号, or 期号 and year), else its content."""
+    if issue.total_no is not None:
+        return f"{issue.publication}#总{issue.total_no}"
+    if issue.issue_no is not None and issue.date:
+        return f"{issue.publication}#{issue.date[:4]}-{issue.issue_no}"
+    return f"sha256:{issue.sha256}"
+
+
+def _same_articles(old: list[Article], new: tuple[Article, ...]) -> float:
+    """Share of the old issue's article titles the new file still has: an edit, or another issue?"""
+    titles = {compact(a.title) for a in old}
+    return len(titles & {compact(a.title) for a in new}) / len(titles) if titles else 0.0
+
+
+def _unique_candidates(folder: str, name: str, sha256: str) -> tuple[str, ...]:
+    """Names for a second issue whose file has the name of one already in: 2025/第1期.txt, or name#hash."""
+    return tuple(c for c in (f"{folder}/{name}" if folder else "", f"{name}#{sha256[:8]}", f"{name}#{sha256[:16]}") if c)
+
+
+def _unique_source(folder: str, name: str, taken: set[str], sha256: str) -> str:
+    candidates = _unique_candidates(folder, name, sha256)
+    return next((c for c in candidates if c not in taken), candidates[-1])
+
+
+def ingest(paths: list[Path], settings: Settings, embedder, progress: bool = False,
+           replace: bool = False) -> IngestReport:
+    """Bring the index up to date with `paths`; one atomic generation switch at the end.
+
+    An issue is identified by its masthead, or by its content where it has none, never by its bare
+    file name: two different issues with the same file name are both kept, and a file that would
+    replace an issue already in the index is only ingested with replace=True; otherwise it is listed
+    in `needs_confirmation` with what would change ("第9期（总第697期）：12 篇 → 1 篇").
+    """
     files, problems = discover(paths)
     report = IngestReport(skipped=list(problems))
     manifests: dict[Path, dict[str, ManifestEntry]] = {}
@@ -104,20 +146,30 @@ def ingest(paths: list[Path], settings: Settings, embedder, progress: bool = Fal
         store = writer.store
         known = store.sources()
         by_hash = {sha: source for source, sha in known.items()}
+        by_identity = {issue_identity(issue): issue.source for issue in store.issues()}
         bar = _progress(files, progress)
         for path in bar:
+            name = file_name(path)
+            if name is None:
+                report.skipped.append((shown(path), "文件名的编码无法识别（既不是 UTF-8 也不是 GBK），已跳过"))
+                continue
             try:
                 with _Stage(report, "read"):
                     source = read_source(path)
             except UnreadableSourceError as exc:
-                report.skipped.append((str(path), str(exc)))
+                report.skipped.append((shown(path), str(exc)))
                 continue
+            if name != source.name:
+                source = replace_name(source, name)
             if known.get(source.name) == source.sha256:
                 report.unchanged.append(source.name)
                 continue
             twin = by_hash.get(source.sha256)
+            if twin is not None and twin in _unique_candidates(shown(path.parent.name), source.name, source.sha256):
+                report.unchanged.append(twin)  # this very file, kept under a name made unique earlier
+                continue
             if twin is not None and twin != source.name:
-                report.skipped.append((str(path), f"内容与已导入的 {twin} 完全相同，未重复导入"))
+                report.skipped.append((shown(path), f"内容与已导入的 {twin} 完全相同，未重复导入"))
                 continue
             folder = path.parent
             if folder not in manifests:
@@ -129,8 +181,34 @@ def ingest(paths: list[Path], settings: Settings, embedder, progress: bool = Fal
             with _Stage(report, "parse"):
                 parsed = parse_issue(source.text, source.name, source.sha256, manifests[folder].get(source.name))
             if not parsed.articles:
-                report.skipped.append((str(path), "没有识别出任何文章（不像一期《杭州人大信息》）"))
+                report.skipped.append((shown(path), "没有识别出任何文章（不像一期《杭州人大信息》）"))
                 continue
+            body = sum(len(compact(a.text)) for a in parsed.articles)
+            if parsed.issue.issue_no is None and body < MIN_ISSUE_CHARS:
+                report.skipped.append((shown(path), f"没有刊头，正文只有 {body} 字，不像一期《杭州人大信息》，未导入"))
+                continue
+            identity = issue_identity(parsed.issue)
+            existing = by_identity.get(identity)
+            if existing is None and source.name in known:
+                old_articles = store.articles(source.name)
+                if _same_articles(old_articles, parsed.articles) >= 0.5:
+                    existing = source.name  # the same issue, edited
+                else:
+                    # Another issue under a name already taken (2024/第1期.txt and 2025/第1期.txt): both stay.
+                    name = _unique_source(shown(path.parent.name), source.name, set(known), source.sha256)
+                    parsed = parse_issue(source.text, name, source.sha256, manifests[folder].get(source.name))
+                    source = replace_name(source, name)
+            if existing is not None:
+                old_articles = store.articles(existing)
+                label = parsed.issue.label if parsed.issue.issue_no is not None else existing
+                change = f"{label}：{len(old_articles)} 篇 → {len(parsed.articles)} 篇"
+                if not replace:
+                    report.needs_confirmation.append((shown(path), f"将替换已导入的 {existing}（{change}），确认后才导入"))
+                    continue
+                if existing != source.name:
+                    store.remove_issue(existing)
+                    known.pop(existing, None)
+                report.replacements.append(change)
             report.warnings.extend((source.name, w) for w in parsed.warnings)
             with _Stage(report, "chunk"):
                 chunks = [
@@ -151,9 +229,10 @@ def ingest(paths: list[Path], settings: Settings, embedder, progress: bool = Fal
                 for article, group in zip(parsed.articles, article_sentences):
                     store.put_sentences(article.article_id, group, sentence_vectors[offset: offset + len(group)])
                     offset += len(group)
-            (report.replaced if source.name in known else report.added).append(source.name)
+            (report.replaced if existing is not None else report.added).append(source.name)
             known[source.name] = source.sha256
             by_hash[source.sha256] = source.name
+            by_identity[identity] = source.name
             report.articles += len(parsed.articles)
             report.chunks += len(chunks)
             if progress:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,33 @@ class SourceText:
     text: str
     kind: str  # "txt" | "pdf"
     encoding: str
+
+
+def file_name(path: Path) -> str | None:
+    """The file's name as text. A name that is not UTF-8 (a GBK name from a Windows zip) is decoded as
+    GB18030 when that works; None when the bytes are neither."""
+    name = path.name
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        raw = os.fsencode(name)
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+
+
+def shown(path: Path | str) -> str:
+    """A path as it can be printed and stored: undecodable bytes become U+FFFD."""
+    return os.fsencode(str(path)).decode("utf-8", "replace")
+
+
+def replace_name(source: SourceText, name: str) -> SourceText:
+    """The same text under another source name (a second issue whose file name was taken)."""
+    from dataclasses import replace
+
+    return replace(source, name=name)
 
 
 def read_source(path: Path) -> SourceText:

@@ -103,6 +103,8 @@ def build_app(service: ChatService):
             results = gr.HTML()
         with gr.Tab("导入"):
             files = gr.File(label="上传 .pdf 或 .txt", file_count="multiple", file_types=[".pdf", ".txt"])
+            confirm_replace = gr.Checkbox(label="确认替换已导入的期（同一刊头或同一期的文件）", value=False,
+                                          elem_id="confirm-replace")
             ingest_button = gr.Button("导入", variant="primary")
             ingest_report = gr.HTML()
 
@@ -161,16 +163,16 @@ def build_app(service: ChatService):
         search.click(run_search, [query, date_from, date_to, issues, districts], results)
         query.submit(run_search, [query, date_from, date_to, issues, districts], results)
 
-        def run_ingest(paths, progress=gr.Progress()):
+        def run_ingest(paths, replace, progress=gr.Progress()):
             try:
-                report = service.ingest_uploads(paths or [], progress)
+                report = service.ingest_uploads(paths or [], progress, replace=bool(replace))
             except AssistantError as exc:
                 report = f'<div class="notice">{esc(str(exc))}</div>'
             choices = service.issue_choices()
             return report, gr.update(choices=choices), gr.update(choices=choices), gr.update(
                 choices=service.district_choices())
 
-        ingest_button.click(run_ingest, files, [ingest_report, issues, browse_issue, districts])
+        ingest_button.click(run_ingest, [files, confirm_replace], [ingest_report, issues, browse_issue, districts])
     return demo
 
 

@@ -251,8 +251,11 @@ class ChatService:
         return "".join(items)
 
     # --- upload -----------------------------------------------------------------------------------
-    def ingest_uploads(self, paths: list[str], progress=None) -> str:
-        """Copy uploaded files into the upload folder (names sanitised, size bounded), then ingest them."""
+    def ingest_uploads(self, paths: list[str], progress=None, replace: bool = False) -> str:
+        """Copy uploaded files into the upload folder (names sanitised, size bounded), then ingest them.
+
+        A file that would replace an issue already in the archive is only ingested with replace=True
+        (the confirmation box of the upload tab); otherwise the report says what it would change."""
         from .ingest import ingest
 
         self.upload_dir.mkdir(parents=True, exist_ok=True)
@@ -279,7 +282,7 @@ class ChatService:
             if progress is not None:
                 progress(0.1, desc="正在解析和向量化……")
             with self._lock:
-                report = ingest(accepted, self.assistant.settings, self.assistant.embedder)
+                report = ingest(accepted, self.assistant.settings, self.assistant.embedder, replace=replace)
                 self.assistant.reload_if_changed()
             if progress is not None:
                 progress(1.0, desc="完成")
@@ -288,6 +291,12 @@ class ChatService:
             lines.append(f"<p>新增 {len(report.added)} 期，更新 {len(report.replaced)} 期，未变 {len(report.unchanged)} 期，"
                          f"共 {report.articles} 篇文章。</p>")
             rejected += [(Path(p).name, reason) for p, reason in report.skipped]
+            if report.replacements:
+                lines.append("<p>已替换：" + esc("；".join(report.replacements)) + "</p>")
+            if report.needs_confirmation:
+                lines.append("<p>以下文件与已导入的某一期是同一期，勾选“确认替换已导入的期”后重新导入才会替换：</p><ul>" +
+                             "".join(f"<li>{esc(Path(p).name)}：{esc(change)}</li>"
+                                     for p, change in report.needs_confirmation) + "</ul>")
         if rejected:
             lines.append("<p>以下文件未导入：</p><ul>" +
                          "".join(f"<li>{esc(name)}：{esc(reason)}</li>" for name, reason in rejected) + "</ul>")

@@ -46,12 +46,15 @@ def test_reingest_is_idempotent_and_keeps_chunk_ids(settings, fake_embedder):
     second.close()
 
 
-def test_changed_file_replaces_its_articles(settings, fake_embedder, sample_copy):
+def test_changed_file_replaces_its_articles_once_confirmed(settings, fake_embedder, sample_copy):
     ingest([sample_copy], settings, fake_embedder)
     path = sample_copy / "004_dbed6e9d040a5771.txt"
     text = path.read_text(encoding="utf-8").replace("500吨", "600吨")
     path.write_text(text, encoding="utf-8")
-    report = ingest([sample_copy], settings, fake_embedder)
+    unconfirmed = ingest([sample_copy], settings, fake_embedder)
+    assert not unconfirmed.ok and unconfirmed.replaced == []
+    assert "第9期（总第697期）：12 篇 → 12 篇" in unconfirmed.needs_confirmation[0][1]
+    report = ingest([sample_copy], settings, fake_embedder, replace=True)
     assert report.replaced == [path.name] and len(report.unchanged) == 4
     assert _counts(settings)["articles"] == 60
     index = ArchiveIndex.open(settings.index_dir)
@@ -169,3 +172,79 @@ def test_kill_minus_9_during_ingest_leaves_a_complete_index(settings, fake_embed
     assert _counts(settings)["issues"] == 5
     assert [reason for _, reason in report.skipped if "完全相同" in reason]
     assert not list(settings.index_dir.glob("gen-*.tmp"))
+
+
+# --- issue identity: the masthead or the content, never the bare file name ---------------------------
+def _stats(settings):
+    index = ArchiveIndex.open(settings.index_dir)
+    try:
+        return index.store.counts(), sorted(issue.label for issue in index.store.issues())
+    finally:
+        index.close()
+
+
+def test_two_issues_with_one_file_name_are_both_kept(settings, fake_embedder, tmp_path):
+    for year, sample in (("2024", "004_dbed6e9d040a5771.txt"), ("2025", "002_799da0136ed27955.txt")):
+        (tmp_path / "d" / year).mkdir(parents=True)
+        (tmp_path / "d" / year / "第1期.txt").write_text((SAMPLE / sample).read_text(encoding="utf-8"), encoding="utf-8")
+    report = ingest([tmp_path / "d"], settings, fake_embedder)
+    assert report.ok and len(report.added) == 2 and report.replaced == []
+    counts, labels = _stats(settings)
+    assert counts["issues"] == 2 and counts["articles"] == 23
+    assert labels == ["第5期（总第711期）", "第9期（总第697期）"]
+    again = ingest([tmp_path / "d"], settings, fake_embedder)  # a second run changes nothing
+    assert again.ok and len(again.unchanged) == 2 and not again.added
+
+
+def test_a_one_line_file_named_like_an_issue_replaces_nothing(settings, fake_embedder, tmp_path):
+    ingest([SAMPLE], settings, fake_embedder)
+    (tmp_path / "u").mkdir()
+    (tmp_path / "u" / "004_dbed6e9d040a5771.txt").write_text("本期无内容，仅作测试。", encoding="utf-8")
+    report = ingest([tmp_path / "u"], settings, fake_embedder)
+    assert not report.ok and "不像一期" in report.skipped[0][1]
+    counts, _ = _stats(settings)
+    assert counts["articles"] == 60
+
+
+def test_text_that_is_not_a_bulletin_is_reported_not_counted(settings, fake_embedder, tmp_path):
+    folder = tmp_path / "hello"
+    folder.mkdir()
+    for n in range(20):
+        (folder / f"hello{n}.txt").write_text(f"hello {n}", encoding="utf-8")
+    report = ingest([folder], settings, fake_embedder)
+    assert report.added == [] and len(report.skipped) == 20
+
+
+def test_the_same_issue_under_another_name_asks_before_replacing(settings, fake_embedder, tmp_path):
+    ingest([SAMPLE], settings, fake_embedder)
+    (tmp_path / "n").mkdir()
+    copy = (SAMPLE / "004_dbed6e9d040a5771.txt").read_text(encoding="utf-8").replace("500吨", "501吨")
+    (tmp_path / "n" / "第9期.txt").write_text(copy, encoding="utf-8")
+    report = ingest([tmp_path / "n"], settings, fake_embedder)
+    assert report.needs_confirmation and "004_dbed6e9d040a5771.txt" in report.needs_confirmation[0][1]
+    assert _stats(settings)[0]["issues"] == 5
+    confirmed = ingest([tmp_path / "n"], settings, fake_embedder, replace=True)
+    assert confirmed.replaced == ["第9期.txt"] and confirmed.replacements == ["第9期（总第697期）：12 篇 → 12 篇"]
+    counts, labels = _stats(settings)
+    assert counts["issues"] == 5 and labels.count("第9期（总第697期）") == 1
+
+
+def test_a_folder_survives_any_file_name(settings, fake_embedder, tmp_path):
+    """A GBK name from a Windows zip is decoded; bytes that are no encoding are reported; the rest ingests."""
+    folder = tmp_path / "g"
+    folder.mkdir()
+    raw_folder = os.fsencode(folder)
+    with open(raw_folder + b"/" + "第3期.txt".encode("gbk"), "wb") as handle:
+        handle.write((SAMPLE / "003_a389fe117b273208.txt").read_bytes())
+    with open(raw_folder + b"/\xff\xfe\xfa.txt", "wb") as handle:
+        handle.write((SAMPLE / "004_dbed6e9d040a5771.txt").read_bytes())
+    for name in ("000_7add4dc35fc77e00.txt", "001_319007166f9d38be.txt"):
+        (folder / name).write_bytes((SAMPLE / name).read_bytes())
+    report = ingest([folder], settings, fake_embedder)
+    assert sorted(report.added) == ["000_7add4dc35fc77e00.txt", "001_319007166f9d38be.txt", "第3期.txt"]
+    assert len(report.skipped) == 1 and "编码无法识别" in report.skipped[0][1]
+    report.skipped[0][0].encode("utf-8")  # printable and storable
+    result = subprocess.run([sys.executable, "-m", "assistant.cli", "--index", str(tmp_path / "cli"), "ingest",
+                             "--quiet", str(folder)], capture_output=True, text=True, cwd=ROOT,
+                            env={**os.environ, "ASSISTANT_EMBEDDER": "fake"}, timeout=300)
+    assert result.returncode == 2 and "内部错误" not in result.stderr and "新增 3 期" in result.stdout
