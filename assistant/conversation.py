@@ -73,16 +73,21 @@ def rule_rewrite(question: str, previous: str) -> str:
     return f"{prefix}{body}" if prefix else body
 
 
-def llm_rewrite(chat_model, conversation: Conversation, question: str) -> str | None:
-    """The LLM's rewrite, or None when it fails or returns something that is not a question."""
+REWRITE_MAX_CHARS = 1000  # a rewritten question is a line; anything longer is not one
+
+
+def llm_rewrite(chat_model, conversation: Conversation, question: str, deadline: float = 30.0) -> str | None:
+    """The LLM's rewrite, or None when it fails, runs past the deadline or returns no question."""
+    from .bounded import invoke_text
     from .prompting import render
 
     history = "\n".join(f"问：{t.standalone}\n答：{t.answer[:200]}" for t in conversation.turns[-3:])
     try:
-        reply = chat_model.invoke([("human", render("rewrite", history=history, question=question))])
+        reply = invoke_text(chat_model, [("human", render("rewrite", history=history, question=question))],
+                            deadline, REWRITE_MAX_CHARS)
     except Exception:
         return None
-    text = (reply.content if isinstance(reply.content, str) else "").strip().splitlines()
+    text = reply.strip().splitlines()
     candidate = text[0].strip() if text else ""
     return candidate if plausible_rewrite(candidate, question) else None
 
@@ -102,12 +107,13 @@ def plausible_rewrite(candidate: str, question: str) -> bool:
     return not terms or kept * 2 >= len(terms)
 
 
-def standalone_question(question: str, conversation: Conversation | None, chat_model=None) -> str:
+def standalone_question(question: str, conversation: Conversation | None, chat_model=None,
+                        deadline: float = 30.0) -> str:
     if conversation is None or not needs_rewrite(question, conversation):
         return question
     previous = conversation.previous.standalone
     if chat_model is not None:
-        rewritten = llm_rewrite(chat_model, conversation, question)
+        rewritten = llm_rewrite(chat_model, conversation, question, deadline)
         if rewritten:
             return rewritten
     return rule_rewrite(question, previous)

@@ -16,6 +16,7 @@ from .answering import refusal as refusal_answer
 from .chunking import count_tokens
 from .citations import source_line
 from .cleaning import compact
+from .bounded import AnswerTooLong, http_client, stream_text
 from .prompting import render
 from .records import Answer, Citation, Hit
 from .verify import SourceText, best_quote, check, strip_markup
@@ -36,6 +37,7 @@ def build_chat_model(settings):
         max_tokens=settings.llm_max_tokens,
         temperature=settings.llm_temperature,
         streaming=True,
+        http_client=http_client(settings.llm_timeout),  # no redirects; closable on the deadline
         # langchain-openai sends the limit as max_completion_tokens, which llama.cpp's server (and
         # other OpenAI-compatible servers) ignore; max_tokens in the body is honoured by all of them.
         extra_body={"max_tokens": settings.llm_max_tokens},
@@ -88,11 +90,12 @@ class LLMAnswerer:
     """answer(question, hits, on_token) -> a verified LLM Answer, or the extractive one with a notice."""
 
     def __init__(self, chat_model, fallback: ExtractiveAnswerer, context_tokens: int = 3000,
-                 deadline: float = 120.0) -> None:
+                 deadline: float = 120.0, max_chars: int = 8000) -> None:
         self.chat_model = chat_model
         self.fallback = fallback
         self.context_tokens = context_tokens
-        self.deadline = deadline  # seconds for the whole streamed answer, not only between chunks
+        self.deadline = deadline  # seconds for the whole streamed answer, chunk or no chunk
+        self.max_chars = max_chars  # characters accepted from the model; the rest is cut with a notice
 
     def answer(self, question: str, hits: list[Hit], on_token: Callable[[str], None] | None = None) -> Answer:
         from dataclasses import replace
@@ -108,23 +111,17 @@ class LLMAnswerer:
             ("human", render("answer_user", question=question)),
         ]
         started = time.perf_counter()
-        first_token = None
-        pieces: list[str] = []
+        cut = ""
         try:
-            for chunk in self.chat_model.stream(messages):
-                delta = chunk.content if isinstance(chunk.content, str) else ""
-                if delta and first_token is None:
-                    first_token = time.perf_counter() - started
-                if delta:
-                    pieces.append(delta)
-                    if on_token:
-                        on_token(delta)
-                if time.perf_counter() - started > self.deadline:
-                    raise TimeoutError("answer not finished within the deadline")
-        except Exception as exc:  # any transport or protocol failure: fall back, say why
+            text, first_token = stream_text(self.chat_model, messages, self.deadline, self.max_chars, on_token)
+        except AnswerTooLong as exc:
+            text, first_token = exc.text, None
+            cut = f"大模型的回答超过 {self.max_chars} 字，已截断后核验。"
+        except Exception as exc:  # any transport or protocol failure, or the deadline: fall back, say why
             extractive = self.fallback.answer(question, hits, judgement)
             return replace(extractive, notice=failure_notice(exc))
         timings = {"first_token": first_token, "total": time.perf_counter() - started}
+        pieces = [text]
         raw = "".join(pieces).strip()
         if not raw:
             return replace(self.fallback.answer(question, hits, judgement), notice="大模型返回了空回答，以下为摘录式回答。",
@@ -155,6 +152,7 @@ class LLMAnswerer:
             parts.append(_with_markers(sentence.text, "".join(marks)))
         joiner = " " if language == "en" else ""
         notice = f"有 {len(unsupported)} 句未通过引用核验，已删除。" if unsupported else ""
+        notice = (cut + notice) if cut else notice
         return Answer(question=question, text=joiner.join(parts), refused=False, citations=tuple(citations),
                       language=language, mode="llm", notice=notice, unsupported=unsupported, timings=timings)
 

@@ -51,7 +51,8 @@ class Assistant:
             from .llm import LLMAnswerer
 
             self.llm = LLMAnswerer(self.chat_model, self.answerer, self.settings.llm_context_tokens,
-                                   deadline=self.settings.llm_timeout * 2)
+                                   deadline=self.settings.llm_timeout * 2,
+                                   max_chars=max(2000, 8 * self.settings.llm_max_tokens))
 
     @property
     def mode(self) -> str:
@@ -63,7 +64,7 @@ class Assistant:
     def ask(self, question: str, filters: Filters | None = None, conversation: Conversation | None = None,
             on_token: Callable[[str], None] | None = None) -> Answer:
         question = clean_question(question)
-        standalone = standalone_question(question, conversation, self.chat_model)
+        standalone = standalone_question(question, conversation, self.chat_model, deadline=self.settings.llm_timeout)
         hits = self.search(standalone, filters)
         if self.llm is not None:
             answer = self.llm.answer(standalone, hits, on_token)

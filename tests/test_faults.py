@@ -162,6 +162,12 @@ class _Server:
                 self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 if behaviour_ == "slow":
                     time.sleep(5)
+                if behaviour_ == "redirect":
+                    # Elsewhere: the prompt and its sources must not follow.
+                    self.send_response(307)
+                    self.send_header("Location", "http://192.0.2.1:9/v1/chat/completions")
+                    self.end_headers()
+                    return
                 if behaviour_ == "rate-limit":
                     self.send_response(429)
                     self.send_header("Content-Type", "application/json")
@@ -173,6 +179,26 @@ class _Server:
                 self.end_headers()
                 if behaviour_ == "garbage":
                     self.wfile.write(b"data: {not json at all\n\n")
+                    return
+                if behaviour_ == "keepalive":
+                    try:  # SSE comments forever, never a data chunk
+                        for _ in range(600):
+                            self.wfile.write(b": keepalive\n\n")
+                            self.wfile.flush()
+                            time.sleep(0.5)
+                    except OSError:
+                        pass
+                    return
+                if behaviour_ == "flood":
+                    piece = {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": "m",
+                             "choices": [{"index": 0, "delta": {"content": "西湖龙井茶春茶产量达到500吨[1]。" * 50},
+                                          "finish_reason": None}]}
+                    line = f"data: {json.dumps(piece, ensure_ascii=False)}\n\n".encode()
+                    try:
+                        for _ in range(20000):  # about 30 MB if nobody stops reading
+                            self.wfile.write(line)
+                    except OSError:
+                        pass
                     return
                 reply = {"no-citations": "西湖龙井茶春茶产量达到500吨。",
                          "bad-citation": "西湖龙井茶春茶产量达到500吨[7]。"}.get(behaviour_, "")
@@ -206,3 +232,54 @@ def test_misbehaving_endpoint_falls_back_with_a_notice(sample_settings, real_emb
     finally:
         server.close()
     assert answer.mode == "extractive" and words in answer.notice and "500吨" in answer.text
+
+
+def _ask_with(sample_settings, real_embedder, behaviour, question="2024年西湖龙井茶春茶产量是多少？", **update):
+    server = _Server(behaviour)
+    try:
+        configured = sample_settings.model_copy(update={"llm_base_url": server.url, "llm_model": "m",
+                                                        "llm_timeout": 2.0, "llm_max_retries": 0, **update})
+        assistant = Assistant(configured, embedder=real_embedder)
+        started = time.perf_counter()
+        answer = assistant.ask(question)
+        return answer, time.perf_counter() - started, assistant
+    finally:
+        server.close()
+
+
+def test_keepalive_comments_do_not_hold_the_deadline(sample_settings, real_embedder):
+    """Every second a `: keepalive` line and never a chunk: the whole-answer deadline (2 x timeout) fires."""
+    answer, seconds, _ = _ask_with(sample_settings, real_embedder, "keepalive")
+    assert answer.mode == "extractive" and "超时" in answer.notice and "500吨" in answer.text
+    assert seconds < 10, seconds
+
+
+def test_a_flood_is_cut_at_the_character_cap(sample_settings, real_embedder):
+    answer, seconds, _ = _ask_with(sample_settings, real_embedder, "flood", llm_max_tokens=100)
+    assert answer.mode == "llm" and "已截断" in answer.notice
+    assert len(answer.text) <= 2000 + 200 and seconds < 30, (len(answer.text), seconds)
+
+
+def test_no_redirect_is_followed(sample_settings, real_embedder):
+    answer, seconds, _ = _ask_with(sample_settings, real_embedder, "redirect")
+    assert answer.mode == "extractive" and answer.notice and "500吨" in answer.text
+    assert seconds < 10
+
+
+def test_the_follow_up_rewrite_is_bounded_too(sample_settings, real_embedder):
+    from assistant.conversation import Conversation
+
+    server = _Server("keepalive")
+    try:
+        configured = sample_settings.model_copy(update={"llm_base_url": server.url, "llm_model": "m",
+                                                        "llm_timeout": 1.0, "llm_max_retries": 0})
+        assistant = Assistant(configured, embedder=real_embedder, use_llm=True)
+        conversation = Conversation()
+        conversation.add("2024年西湖龙井茶春茶产量是多少？", "2024年西湖龙井茶春茶产量是多少？", "500吨")
+        started = time.perf_counter()
+        answer = assistant.ask("那产值呢？", conversation=conversation)
+        seconds = time.perf_counter() - started
+    finally:
+        server.close()
+    # The rewrite gives up after 1 s and the rule rewrites; the answer's own call gives up after 2 s.
+    assert answer.rewritten and "产值" in answer.rewritten and seconds < 10, seconds
