@@ -71,6 +71,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断；索引保持中断前的状态。", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`assistant stats | head`): end quietly, as Unix tools do.
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except Exception as exc:  # a bug: still one line for the user, the traceback on request
         import os
 
@@ -171,8 +178,11 @@ def _ask(args, settings) -> int:
     questions = [args.question] if args.question else _read_questions(args.questions)
     assistant = Assistant(settings, retrieval=args.retrieval, use_llm=False if args.no_llm else None)
     for question in questions:
-        question = clean_question(question)
+        raw, question = question, clean_question(question)
         if not question:
+            if args.questions:  # one bad line of a batch is reported in its place, not fatal
+                print(json.dumps({"question": raw, "error": "问题是空的"}, ensure_ascii=False), flush=True)
+                continue
             print("错误：问题是空的", file=sys.stderr)
             return 1
         answer = assistant.ask(question, filters)

@@ -22,11 +22,13 @@ class Settings(BaseSettings):
     llm_base_url: str = Field(default="", description="e.g. http://10.0.0.5:8000/v1; empty: extractive answers")
     llm_model: str = Field(default="", description="model name the endpoint serves")
     llm_api_key: SecretStr = Field(default=SecretStr(""), description="API key; never logged or shown")
-    llm_timeout: float = Field(default=60.0, description="seconds for one LLM request")
+    llm_timeout: float = Field(default=60.0, gt=0, le=3600, allow_inf_nan=False,
+                               description="seconds for one LLM request")
     llm_max_retries: int = Field(default=1, description="retries after a failed LLM request")
-    llm_max_tokens: int = Field(default=600, description="longest answer the LLM may write, tokens")
-    llm_context_tokens: int = Field(default=3000, description="token budget for the sources in the prompt")
-    llm_temperature: float = Field(default=0.1)
+    llm_max_tokens: int = Field(default=600, ge=16, le=32768, description="longest answer the LLM may write, tokens")
+    llm_context_tokens: int = Field(default=3000, ge=200, le=200_000,
+                                    description="token budget for the sources in the prompt")
+    llm_temperature: float = Field(default=0.1, ge=0, le=2, allow_inf_nan=False)
 
     @property
     def llm_enabled(self) -> bool:
@@ -83,4 +85,5 @@ def load_settings(**overrides) -> Settings:
         return Settings(**clean)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise ConfigError(f"配置错误 {first['loc'][0] if first['loc'] else ''}: {first['msg']}") from None
+        field = first["loc"][0] if first["loc"] else ""
+        raise ConfigError(f"配置错误 {field}: {first['msg']}（当前值 {first.get('input')!r}）") from None

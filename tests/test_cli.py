@@ -71,3 +71,37 @@ def test_ask_path_imports_no_torch_gradio_or_plotting(real_index):
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert "HEAVY [] 0" in result.stdout, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("name, value", [
+    ("ASSISTANT_LLM_TIMEOUT", "nan"), ("ASSISTANT_LLM_TIMEOUT", "inf"), ("ASSISTANT_LLM_TIMEOUT", "-1"),
+    ("ASSISTANT_LLM_MAX_TOKENS", "-1"), ("ASSISTANT_LLM_CONTEXT_TOKENS", "-100"), ("ASSISTANT_LLM_TEMPERATURE", "nan"),
+])
+def test_numeric_settings_must_be_finite_and_in_range(tmp_path, name, value):
+    result = run_cli("--index", str(tmp_path / "i"), "stats", env={name: value})
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "配置错误" in result.stderr and repr(value) in result.stderr
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path):
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    index = tmp_path / "i"
+    run_cli("--embedder", "fake", "--index", str(index), "ingest", "--quiet", str(SAMPLE))
+    command = f"{sys.executable} -m assistant.cli --embedder fake --index {index} stats | head -1"
+    result = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, cwd=ROOT,
+                            timeout=120)
+    assert result.returncode == 0 and result.stderr == "" and result.stdout.startswith("索引目录")
+
+
+def test_a_control_character_line_in_a_batch_is_reported_in_place(tmp_path):
+    index = tmp_path / "i"
+    run_cli("--embedder", "fake", "--index", str(index), "ingest", "--quiet", str(SAMPLE))
+    batch = tmp_path / "q.txt"
+    batch.write_text("西湖龙井茶春茶产量是多少？\n\x01\x02\x1b\n建德市选聘了多少名健康村长？\n", encoding="utf-8")
+    result = run_cli("--embedder", "fake", "--index", str(index), "ask", "--questions", str(batch))
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.returncode == 0 and len(lines) == 3 and lines[1]["error"] == "问题是空的"
