@@ -23,3 +23,7 @@ class UnreadableSourceError(AssistantError):
 
 class IndexBusyError(AssistantError):
     """Another process is writing the index."""
+
+
+class IndexReadOnlyError(AssistantError):
+    """The index directory cannot be written (read-only mount or permissions): reading still works."""

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import EmbedderMismatchError, IndexBusyError, NoIndexError
+from .errors import EmbedderMismatchError, IndexBusyError, IndexReadOnlyError, NoIndexError
 from .store import SCHEMA_VERSION, Store
 
 CURRENT = "CURRENT"
@@ -129,8 +129,12 @@ class IndexWriter:
         self.changed = False
 
     def __enter__(self) -> "IndexWriter":
-        self.index_dir.mkdir(parents=True, exist_ok=True)
-        self._lock = open(self.index_dir / ".lock", "w")
+        try:
+            self.index_dir.mkdir(parents=True, exist_ok=True)
+            self._lock = open(self.index_dir / ".lock", "w")
+        except OSError as exc:
+            raise IndexReadOnlyError(
+                f"索引目录 {self.index_dir} 不可写（{exc.strerror}）：导入和删除需要写权限，提问不受影响") from None
         try:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

