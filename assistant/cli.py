@@ -46,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--share", action="store_true", help="生成公网分享链接（默认关闭）")
 
     sub.add_parser("stats", help="索引统计")
+    sub.add_parser("history", help="索引的历史版本：每次导入、删除新增、替换、删除了什么")
+    rollback = sub.add_parser("rollback", help="回退到较早的索引版本（默认为当前版本的前一个）")
+    rollback.add_argument("generation", nargs="?", help="版本名，如 gen-000003（见 assistant history）")
 
     bench = sub.add_parser("bench", help="性能基准：导入、检索、内存（1x/10x/140x 样本规模）")
     bench.add_argument("--sizes", default="1,10,140", help="规模倍数，逗号分隔")
@@ -105,6 +108,14 @@ def _run(args) -> int:
         from .bench import run
 
         run(tuple(int(x) for x in args.sizes.split(",")), args.out, compare_st=not args.no_st)
+        return 0
+    if args.command == "history":
+        return _history(settings)
+    if args.command == "rollback":
+        from .index import rollback
+
+        name = rollback(Path(settings.index_dir), args.generation)
+        print(f"已回退：当前版本为 {name}")
         return 0
     if args.command == "serve":
         from .ui import serve
@@ -219,6 +230,17 @@ def _chat(args, settings) -> int:
             continue
         print(format_answer(assistant.ask(question, conversation=conversation)), flush=True)
         print()
+
+
+def _history(settings) -> int:
+    from .index import history, history_lines
+
+    rows = history(Path(settings.index_dir))
+    if not rows:
+        print("还没有索引版本。")
+    for line in history_lines(rows):
+        print(line)
+    return 0
 
 
 def _read_questions(path: Path) -> list[str]:

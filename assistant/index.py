@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import fcntl
 import json
+from datetime import datetime, timezone
 import os
 import shutil
 import sqlite3
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +31,8 @@ from .errors import EmbedderMismatchError, IndexBusyError, IndexReadOnlyError, N
 from .store import SCHEMA_VERSION, Store
 
 CURRENT = "CURRENT"
+HISTORY_FILE = "history.json"
+KEEP_GENERATIONS = 5  # finished generations kept on disk, so the last ingests can be undone
 # Below this many chunks exact inner-product search is fast enough (about 5 ms at 26,000 chunks on
 # 2 cores, see `assistant bench`); above it an HNSW graph keeps queries fast at recall@10 ~0.99.
 HNSW_THRESHOLD = 200_000
@@ -119,10 +123,11 @@ class IndexWriter:
     Leaving the block without commit() discards the new generation; the live one stays.
     """
 
-    def __init__(self, index_dir: Path, embedder_name: str, dim: int) -> None:
+    def __init__(self, index_dir: Path, embedder_name: str, dim: int, keep: int = KEEP_GENERATIONS) -> None:
         self.index_dir = index_dir
         self.embedder_name = embedder_name
         self.dim = dim
+        self.keep = max(2, keep)  # finished generations kept for `assistant rollback`
         self.store: Store | None = None
         self._lock = None
         self._new: Path | None = None
@@ -162,10 +167,18 @@ class IndexWriter:
         self.store.set_meta("schema", SCHEMA_VERSION)
         return self
 
-    def commit(self) -> Path:
-        """Build the vectors and BM25 from the store, sync, and make this generation live."""
+    def commit(self, summary: dict | None = None) -> Path:
+        """Build the vectors and BM25 from the store, sync, and make this generation live.
+
+        `summary` (what the change added, replaced, removed) is kept beside the generation for
+        `assistant history`."""
         assert self.store is not None and self._new is not None
         self.store.db.commit()
+        counts = self.store.counts()
+        record = {"created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "operation": "ingest",
+                  "added": [], "replaced": [], "removed": [], **(summary or {}),
+                  "issues": counts["issues"], "articles": counts["articles"], "based_on": self._live.name if self._live else None}
+        (self._new / HISTORY_FILE).write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
         previous = self._live / DENSE_FILE if self._live is not None and not self.store.removed_any else None
         _build_dense(self.store, self.dim, self._new / DENSE_FILE, previous)
         _build_lexical(self.store, self._new)
@@ -176,12 +189,7 @@ class IndexWriter:
         final = self._new.with_suffix("")
         os.replace(self._new, final)
         _fault_point("before-switch")
-        pointer = self.index_dir / (CURRENT + ".tmp")
-        pointer.write_text(final.name, encoding="utf-8")
-        with open(pointer, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(pointer, self.index_dir / CURRENT)
-        _fsync_dir(self.index_dir)
+        _switch(self.index_dir, final.name)
         self._new = None
         self.changed = True
         self._remove_stale()
@@ -194,6 +202,25 @@ class IndexWriter:
         if self._new is not None:
             shutil.rmtree(self._new, ignore_errors=True)
         self._release()
+
+    @staticmethod
+    @contextmanager
+    def locked(index_dir: Path):
+        """Hold the writers' lock without writing a generation (for rollback)."""
+        try:
+            handle = open(index_dir / ".lock", "w")
+        except OSError as exc:
+            raise IndexReadOnlyError(f"索引目录 {index_dir} 不可写（{exc.strerror}）") from None
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise IndexBusyError(f"另一个进程正在写入索引 {index_dir}，请稍后再试") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
 
     def _release(self) -> None:
         if self._lock is not None:
@@ -209,11 +236,71 @@ class IndexWriter:
         live = live_generation(self.index_dir)
         generations = sorted(self.index_dir.glob("gen-*"), key=lambda p: _gen_number(p.name))
         finished = [p for p in generations if not p.name.endswith(".tmp")]
-        keep = {live} | set(finished[-2:]) if live else set(finished[-2:])
+        keep = {live} | set(finished[-self.keep:]) if live else set(finished[-self.keep:])
         for path in generations:
             if path == self._new or path in keep:
                 continue
             shutil.rmtree(path, ignore_errors=True)
+
+
+def history(index_dir: Path) -> list[dict]:
+    """The generations on disk, newest first: what each change did, and which one is live."""
+    live = live_generation(index_dir)
+    rows = []
+    for path in sorted(index_dir.glob("gen-*"), key=lambda p: -_gen_number(p.name)):
+        if path.name.endswith(".tmp") or not (path / STORE_FILE).exists():
+            continue
+        try:
+            record = json.loads((path / HISTORY_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            record = {"operation": "ingest", "added": [], "replaced": [], "removed": []}  # written before history
+        rows.append({**record, "generation": path.name, "live": path == live})
+    return rows
+
+
+def history_lines(rows: list[dict]) -> list[str]:
+    """One line per index version, newest first: the CLI's `history` and the archive tab's list."""
+    kinds = {"ingest": "导入", "remove": "删除", "rollback": "回退"}
+    lines = []
+    for row in rows:
+        parts = [f"新增 {'、'.join(row['added'])}" if row.get("added") else "",
+                 f"替换 {'、'.join(row['replaced'])}" if row.get("replaced") else "",
+                 f"删除 {'、'.join(row['removed'])}" if row.get("removed") else ""]
+        what = "；".join(p for p in parts if p) or "无记录"
+        size = f"共 {row['issues']} 期 {row['articles']} 篇" if "issues" in row else ""
+        mark = "（当前）" if row["live"] else ""
+        when = (row.get("created_at") or "")[:16].replace("T", " ")
+        lines.append(f"{row['generation']}{mark} {when} {kinds.get(row.get('operation'), '')}：{what} {size}".strip())
+    return lines
+
+
+def rollback(index_dir: Path, generation: str | None = None) -> str:
+    """Make an earlier generation live again (the one before the live one, or the named one), atomically."""
+    with IndexWriter.locked(index_dir):
+        rows = history(index_dir)
+        live = next((row for row in rows if row["live"]), None)
+        if generation is None:
+            older = [row for row in rows if live is None or _gen_number(row["generation"]) < _gen_number(live["generation"])]
+            if not older:
+                raise NoIndexError("没有更早的版本可以回退（只保留最近几次导入的版本）")
+            generation = older[0]["generation"]
+        target = index_dir / generation
+        if not any(row["generation"] == generation for row in rows) or not all(
+                (target / name).exists() for name in (STORE_FILE, DENSE_FILE, BM25_DIR, DF_FILE)):
+            names = "、".join(row["generation"] for row in rows)
+            raise NoIndexError(f"没有完整的版本 {generation}；现有版本：{names}")
+        _switch(index_dir, generation)
+        return generation
+
+
+def _switch(index_dir: Path, name: str) -> None:
+    """Point CURRENT at a complete generation: write a temporary pointer, sync, rename over CURRENT."""
+    pointer = index_dir / (CURRENT + ".tmp")
+    pointer.write_text(name, encoding="utf-8")
+    with open(pointer, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(pointer, index_dir / CURRENT)
+    _fsync_dir(index_dir)
 
 
 def _gen_number(name: str) -> int:

@@ -142,11 +142,12 @@ def ingest(paths: list[Path], settings: Settings, embedder, progress: bool = Fal
     files, problems = discover(paths)
     report = IngestReport(skipped=list(problems))
     manifests: dict[Path, dict[str, ManifestEntry]] = {}
-    with IndexWriter(settings.index_dir, embedder.name, embedder.dim) as writer:
+    with IndexWriter(settings.index_dir, embedder.name, embedder.dim, keep=settings.keep_generations) as writer:
         store = writer.store
         known = store.sources()
         by_hash = {sha: source for source, sha in known.items()}
         by_identity = {issue_identity(issue): issue.source for issue in store.issues()}
+        removed: list[str] = []
         bar = _progress(files, progress)
         for path in bar:
             name = file_name(path)
@@ -208,6 +209,7 @@ def ingest(paths: list[Path], settings: Settings, embedder, progress: bool = Fal
                 if existing != source.name:
                     store.remove_issue(existing)
                     known.pop(existing, None)
+                    removed.append(existing)
                 report.replacements.append(change)
             report.warnings.extend((source.name, w) for w in parsed.warnings)
             with _Stage(report, "chunk"):
@@ -240,16 +242,17 @@ def ingest(paths: list[Path], settings: Settings, embedder, progress: bool = Fal
         if report.added or report.replaced or store.get_meta("built") is None:
             store.set_meta("built", "1")
             with _Stage(report, "write"):
-                writer.commit()
+                writer.commit({"operation": "ingest", "added": report.added, "replaced": report.replaced,
+                               "removed": removed})
     return report
 
 
 def remove(source: str, settings: Settings, embedder) -> bool:
     """Delete one ingested file (by its file name) from the index."""
-    with IndexWriter(settings.index_dir, embedder.name, embedder.dim) as writer:
+    with IndexWriter(settings.index_dir, embedder.name, embedder.dim, keep=settings.keep_generations) as writer:
         if not writer.store.remove_issue(source):
             return False
-        writer.commit()
+        writer.commit({"operation": "remove", "removed": [source]})
         return True
 
 

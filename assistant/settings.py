@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     chunk_tokens: int = Field(default=320, description="chunk size in tiktoken tokens")
     chunk_overlap: int = Field(default=48, description="overlap between chunks in tokens")
     top_k: int = Field(default=5, description="articles retrieved per question")
+    keep_generations: int = Field(default=5, ge=2, le=100,
+                                  description="index versions kept on disk for `assistant rollback`")
     # LLM (any OpenAI-compatible endpoint: vLLM, Ollama /v1, DeepSeek, Qwen compatible mode)
     llm_base_url: str = Field(default="", description="e.g. http://10.0.0.5:8000/v1; empty: extractive answers")
     llm_model: str = Field(default="", description="model name the endpoint serves")

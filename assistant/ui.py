@@ -97,6 +97,8 @@ def build_app(service: ChatService):
             issue_view = gr.HTML()
             browse_article = gr.Dropdown(label="文章", choices=[])
             article_view = gr.HTML()
+            with gr.Accordion("导入历史", open=False):
+                history_view = gr.HTML(elem_id="history")
         with gr.Tab("检索"):
             query = gr.Textbox(label="关键词或问题（只列出相关文章，不生成回答）", elem_id="search-query")
             search = gr.Button("检索")
@@ -173,6 +175,15 @@ def build_app(service: ChatService):
                 choices=service.district_choices())
 
         ingest_button.click(run_ingest, [files, confirm_replace], [ingest_report, issues, browse_issue, districts])
+
+        def on_load():
+            # Choices are read at each page load, not frozen at server start: uploads since then are listed.
+            service.refresh()
+            choices = service.issue_choices()
+            return (gr.update(choices=choices), gr.update(choices=choices),
+                    gr.update(choices=service.district_choices()), service.history_html())
+
+        demo.load(on_load, None, [issues, browse_issue, districts, history_view])
     return demo
 
 

@@ -203,6 +203,21 @@ class ChatService:
         return "感谢反馈，已记录。"
 
     # --- archive ----------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Pick up a generation written since (an upload, a CLI ingest, a rollback)."""
+        with self._lock:
+            self.assistant.reload_if_changed()
+
+    def history_html(self) -> str:
+        """The index versions, newest first, each with what its ingest added, replaced and removed."""
+        from .index import history, history_lines
+
+        lines = history_lines(history(Path(self.assistant.settings.index_dir)))
+        if not lines:
+            return "<p>还没有索引版本。</p>"
+        return ("<p>索引版本（最近的在前；命令行 <code>assistant rollback [版本]</code> 可回退）：</p><ul>"
+                + "".join(f"<li>{esc(line)}</li>" for line in lines) + "</ul>")
+
     def issue_choices(self) -> list[tuple[str, str]]:
         store = self.assistant.index.store
         return [(f"{i.label}{'（' + i.date + '）' if i.date else ''}", i.source) for i in store.issues()]

@@ -248,3 +248,32 @@ def test_a_folder_survives_any_file_name(settings, fake_embedder, tmp_path):
                              "--quiet", str(folder)], capture_output=True, text=True, cwd=ROOT,
                             env={**os.environ, "ASSISTANT_EMBEDDER": "fake"}, timeout=300)
     assert result.returncode == 2 and "内部错误" not in result.stderr and "新增 3 期" in result.stdout
+
+
+def test_every_change_is_listed_and_can_be_undone(settings, fake_embedder, tmp_path):
+    from assistant.index import history, rollback
+
+    ingest([SAMPLE / "000_7add4dc35fc77e00.txt"], settings, fake_embedder)
+    ingest([SAMPLE / "001_319007166f9d38be.txt"], settings, fake_embedder)
+    remove("000_7add4dc35fc77e00.txt", settings, fake_embedder)
+    rows = history(settings.index_dir)
+    assert [(r["operation"], r["live"]) for r in rows] == [("remove", True), ("ingest", False), ("ingest", False)]
+    assert rows[0]["removed"] == ["000_7add4dc35fc77e00.txt"] and rows[1]["added"] == ["001_319007166f9d38be.txt"]
+    assert rollback(settings.index_dir) == rows[1]["generation"]
+    counts, _ = _stats(settings)
+    assert counts["issues"] == 2  # the removed issue is back
+    assert rollback(settings.index_dir, rows[0]["generation"]) == rows[0]["generation"]  # and forward again
+    assert _stats(settings)[0]["issues"] == 1
+    result = subprocess.run([sys.executable, "-m", "assistant.cli", "--index", str(settings.index_dir), "history"],
+                            capture_output=True, text=True, cwd=ROOT, timeout=120,
+                            env={**os.environ, "ASSISTANT_EMBEDDER": "fake"})
+    assert result.returncode == 0 and "（当前）" in result.stdout and "删除 000_7add4dc35fc77e00.txt" in result.stdout
+
+
+def test_only_the_configured_number_of_versions_is_kept(settings, fake_embedder):
+    from assistant.index import history
+
+    kept = settings.model_copy(update={"keep_generations": 3})
+    for name in sorted(p.name for p in SAMPLE.iterdir()):
+        ingest([SAMPLE / name], kept, fake_embedder)
+    assert len(history(settings.index_dir)) == 3

@@ -139,3 +139,18 @@ def test_llm_answer_streams_then_the_verified_text_replaces_it(sample_settings, 
     assert final.mode == "llm" and "99.9" not in text and "500吨" in text  # verification removed it
     assert "未通过引用核验" in service.badge_html(final)
     assistant.close()
+
+
+def test_the_archive_lists_every_version_and_new_issues_after_an_outside_ingest(service, sample_settings,
+                                                                               real_embedder, tmp_path):
+    from assistant.ingest import ingest
+
+    assert "（当前）" in service.history_html() and "新增" in service.history_html()
+    before = len(service.issue_choices())
+    text = (SAMPLE / "002_799da0136ed27955.txt").read_text(encoding="utf-8")
+    other = tmp_path / "other.txt"
+    other.write_text(text.replace("第 5 期(总第 711 期)", "第 6 期(总第 712 期)"), encoding="utf-8")
+    ingest([other], sample_settings, real_embedder)  # another process, e.g. the CLI
+    service.refresh()  # what a new page load does
+    assert len(service.issue_choices()) == before + 1
+    assert "other.txt" in service.history_html()
