@@ -42,7 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="启动网页问答界面")
     serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认只在本机）")
     serve.add_argument("--port", type=int, default=7860)
-    serve.add_argument("--auth", help="登录账号 用户名:密码[,用户名:密码]（也可用环境变量 ASSISTANT_UI_AUTH）")
+    serve.add_argument("--auth", help="登录账号 用户名:密码[,用户名:密码]（会出现在进程列表中；"
+                                      "建议用 --auth-file 或环境变量 ASSISTANT_UI_AUTH）")
+    serve.add_argument("--auth-file", type=Path, help="登录账号文件，每行 用户名:密码")
     serve.add_argument("--share", action="store_true", help="生成公网分享链接（默认关闭）")
 
     sub.add_parser("stats", help="索引统计")
@@ -120,7 +122,7 @@ def _run(args) -> int:
     if args.command == "serve":
         from .ui import serve
 
-        serve(settings, host=args.host, port=args.port, auth=args.auth, share=args.share)
+        serve(settings, host=args.host, port=args.port, auth=args.auth, share=args.share, auth_file=args.auth_file)
         return 0
     if args.command == "eval":
         from .evaluation import run_cli

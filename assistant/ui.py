@@ -42,19 +42,6 @@ OPEN_SOURCE_JS = """
 """
 
 
-def parse_auth(spec: str | None) -> list[tuple[str, str]] | None:
-    """'user:pass,user2:pass2' -> [(user, pass), ...]; never logged or echoed."""
-    if not spec:
-        return None
-    pairs = []
-    for item in spec.split(","):
-        user, sep, password = item.strip().partition(":")
-        if not sep or not user or not password:
-            raise AssistantError("登录设置格式应为 用户名:密码，多个用逗号分隔")
-        pairs.append((user, password))
-    return pairs
-
-
 def build_app(service: ChatService):
     import gradio as gr
 
@@ -187,11 +174,16 @@ def build_app(service: ChatService):
     return demo
 
 
-def serve(settings, host: str = "127.0.0.1", port: int = 7860, auth: str | None = None, share: bool = False) -> None:
+def serve(settings, host: str = "127.0.0.1", port: int = 7860, auth: str | None = None, share: bool = False,
+          auth_file: Path | None = None) -> None:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    from .login import LoginGuard, parse_credentials, read_credentials_file
     from .pipeline import Assistant
 
-    credentials = parse_auth(auth or os.environ.get("ASSISTANT_UI_AUTH"))
+    if auth_file is not None:
+        credentials = read_credentials_file(auth_file)
+    else:
+        credentials = parse_credentials(auth or os.environ.get("ASSISTANT_UI_AUTH"))
     assistant = Assistant(settings)
     service = ChatService(assistant, Path(settings.index_dir) / "uploads")
     demo = build_app(service)
@@ -199,5 +191,7 @@ def serve(settings, host: str = "127.0.0.1", port: int = 7860, auth: str | None 
     demo.queue(default_concurrency_limit=1, max_size=256)
     mode = "大模型回答" if assistant.mode == "llm" else "摘录式回答（未配置大模型）"
     print(f"服务地址：http://{host}:{port}  回答方式：{mode}  登录：{'已开启' if credentials else '未开启'}", flush=True)
-    demo.launch(server_name=host, server_port=port, auth=credentials, share=share, show_error=False,
+    # run_history off: questions and answers are not kept in the browser after 清空对话.
+    demo.launch(server_name=host, server_port=port, auth=LoginGuard(credentials) if credentials else None,
+                share=share, show_error=False, run_history=False,
                 max_file_size="50mb", css=CSS, js=OPEN_SOURCE_JS, footer_links=[], quiet=True)

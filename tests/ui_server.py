@@ -14,12 +14,14 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
 
 
 @contextmanager
-def served(index_source: Path, workdir: Path, auth: str | None = None, env: dict | None = None):
+def served(index_source: Path, workdir: Path, auth: str | None = None, env: dict | None = None,
+           extra_args: list[str] | None = None):
     """Copy an index, serve it, yield the URL; stop the server afterwards."""
     index = workdir / "index"
     shutil.copytree(index_source, index)
     port = free_port()
-    command = [sys.executable, "-m", "assistant.cli", "--index", str(index), "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "assistant.cli", "--index", str(index), "serve", "--port", str(port),
+               *(extra_args or [])]
     full_env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", **(env or {})}
     if auth:
         full_env["ASSISTANT_UI_AUTH"] = auth
