@@ -131,7 +131,7 @@ def _unique_source(folder: str, name: str, taken: set[str], sha256: str) -> str:
 
 
 def ingest(paths: list[Path], settings: Settings, embedder, progress: bool = False,
-           replace: bool = False) -> IngestReport:
+           replace: bool = False, on_progress=None) -> IngestReport:
     """Bring the index up to date with `paths`; one atomic generation switch at the end.
 
     An issue is identified by its masthead, or by its content where it has none, never by its bare
@@ -149,7 +149,9 @@ def ingest(paths: list[Path], settings: Settings, embedder, progress: bool = Fal
         by_identity = {issue_identity(issue): issue.source for issue in store.issues()}
         removed: list[str] = []
         bar = _progress(files, progress)
-        for path in bar:
+        for done, path in enumerate(bar):
+            if on_progress is not None:
+                on_progress(done, len(files), shown(path.name))
             name = file_name(path)
             if name is None:
                 report.skipped.append((shown(path), "文件名的编码无法识别（既不是 UTF-8 也不是 GBK），已跳过"))

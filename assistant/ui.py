@@ -161,7 +161,9 @@ def build_app(service: ChatService):
             return report, gr.update(choices=choices), gr.update(choices=choices), gr.update(
                 choices=service.district_choices())
 
-        ingest_button.click(run_ingest, [files, confirm_replace], [ingest_report, issues, browse_issue, districts])
+        # Its own concurrency group: an upload runs beside the questions, not in their queue.
+        ingest_button.click(run_ingest, [files, confirm_replace], [ingest_report, issues, browse_issue, districts],
+                            concurrency_limit=1, concurrency_id="ingest")
 
         def on_load():
             # Choices are read at each page load, not frozen at server start: uploads since then are listed.

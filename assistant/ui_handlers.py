@@ -58,6 +58,8 @@ class ChatService:
         self.upload_dir = upload_dir
         self.feedback = FeedbackStore(Path(assistant.settings.index_dir))
         self._lock = threading.Lock()  # one reader of the shared index/model at a time; reloads wait
+        self._ingest_lock = threading.Lock()  # uploads one at a time, beside the chat, never under its lock
+        self._ingest_embedder = None
 
     # --- chat ---------------------------------------------------------------------------------
     def ask_stream(self, question: str, session: Session):
@@ -268,6 +270,15 @@ class ChatService:
         return "".join(items)
 
     # --- upload -----------------------------------------------------------------------------------
+    def _embedder_for_ingest(self):
+        """A model instance of its own for ingest, so an upload never shares one with the chat's questions."""
+        if self._ingest_embedder is None:
+            from embeddings import get_embedder
+
+            name = self.assistant.settings.embedder
+            self._ingest_embedder = (get_embedder(name) if name.split(":")[0] != "fake" else self.assistant.embedder)
+        return self._ingest_embedder
+
     def ingest_uploads(self, paths: list[str], progress=None, replace: bool = False) -> str:
         """Copy uploaded files into the upload folder (names sanitised, size bounded), then ingest them.
 
@@ -296,11 +307,24 @@ class ChatService:
             accepted.append(target)
         report = None
         if accepted:
-            if progress is not None:
-                progress(0.1, desc="正在解析和向量化……")
-            with self._lock:
-                report = ingest(accepted, self.assistant.settings, self.assistant.embedder, replace=replace)
-                self.assistant.reload_if_changed()
+            # Built beside the live index without the chat lock: questions are answered meanwhile. Uploads
+            # queue one at a time; the new version goes live at the switch, and the chat picks it up.
+            if not self._ingest_lock.acquire(blocking=False):
+                if progress is not None:
+                    progress(0.0, desc="另一个导入正在进行，排队等候……")
+                self._ingest_lock.acquire()
+            try:
+                def step(done: int, total: int, name: str) -> None:
+                    if progress is not None:
+                        progress(done / max(1, total), desc=f"已处理 {done}/{total}：{name}")
+
+                report = ingest(accepted, self.assistant.settings, self._embedder_for_ingest(), replace=replace,
+                                on_progress=step)
+            finally:
+                self._ingest_lock.release()
+                for path in accepted:  # uploads are not kept once ingested (or refused)
+                    path.unlink(missing_ok=True)
+            self.refresh()
             if progress is not None:
                 progress(1.0, desc="完成")
         lines = []

@@ -1,6 +1,7 @@
 """The chat page's handlers over the fake embedder: answers, sources, filters, feedback, upload, escaping."""
 
 import sqlite3
+import time
 
 import pytest
 
@@ -154,3 +155,30 @@ def test_the_archive_lists_every_version_and_new_issues_after_an_outside_ingest(
     service.refresh()  # what a new page load does
     assert len(service.issue_choices()) == before + 1
     assert "other.txt" in service.history_html()
+
+
+def test_questions_are_answered_while_an_upload_is_ingested(service, tmp_path):
+    import threading
+
+    text = (SAMPLE / "004_dbed6e9d040a5771.txt").read_text(encoding="utf-8")
+    upload = tmp_path / "第10期.txt"
+    upload.write_text(text.replace("第 9 期(总第 697 期)", "第 10 期(总第 698 期)"), encoding="utf-8")
+    steps: list[str] = []
+    result: dict = {}
+
+    def progress(fraction, desc=""):
+        steps.append(desc)
+
+    worker = threading.Thread(target=lambda: result.setdefault("report", service.ingest_uploads(
+        [str(upload)], progress)))
+    worker.start()
+    while not steps and worker.is_alive():  # the upload has started
+        time.sleep(0.05)
+    answer_text, answer = _final(service, "建德市选聘了多少名健康村长？", Session())
+    answered_during_upload = worker.is_alive()
+    worker.join(timeout=300)
+    assert answered_during_upload, "the question waited for the upload"
+    assert not answer.refused and "[1]" in answer_text
+    assert "新增 1 期" in result["report"] and any("已处理" in s for s in steps)
+    assert not list(service.upload_dir.iterdir())  # the upload folder is cleaned
+    assert any("第10期" in label for label, _ in service.issue_choices())
