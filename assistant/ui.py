@@ -45,7 +45,8 @@ OPEN_SOURCE_JS = """
 def build_app(service: ChatService):
     import gradio as gr
 
-    with gr.Blocks(title="《杭州人大信息》档案问答") as demo:
+    # delete_cache: Gradio's copies of uploaded files older than an hour are removed every hour.
+    with gr.Blocks(title="《杭州人大信息》档案问答", delete_cache=(3600, 3600)) as demo:
         session = gr.State(Session())
         gr.Markdown("## 《杭州人大信息》档案问答\n回答均引自档案原文，并注明期号、日期、标题和作者，引用前请核对来源。")
         with gr.Tab("问答"):

@@ -84,6 +84,9 @@ def test_server_binds_to_loopback_by_default(real_index, tmp_path):
     import socket
 
     with served(real_index, tmp_path) as url:
+        with urllib.request.urlopen(url + "/config", timeout=30) as response:
+            config = json.loads(response.read())
+        assert config.get("run_history") is False  # nothing of the conversation is kept in the browser
         port = int(url.rsplit(":", 1)[1])
         addresses = {info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)}
         addresses.discard("127.0.0.1")
