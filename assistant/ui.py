@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 
 from .errors import AssistantError
-from .ui_handlers import EXAMPLES, ChatService, Session, esc, parse_filters
+from .ui_handlers import EXAMPLES, ChatService, Session, esc, parse_filters, session_for
 
 CSS = """
 .badge {display:inline-block;padding:2px 10px;border-radius:10px;font-size:13px;margin-right:8px;color:#fff}
@@ -98,7 +98,8 @@ def build_app(service: ChatService):
             ingest_button = gr.Button("导入", variant="primary")
             ingest_report = gr.HTML()
 
-        def submit(text, history, state, d_from, d_to, issue_list, district_list):
+        def submit(text, history, state, d_from, d_to, issue_list, district_list, request: gr.Request):
+            state = session_for(state, getattr(request, "username", None))
             history = list(history or [])
             try:
                 state.filters = parse_filters(d_from, d_to, issue_list, district_list)
@@ -133,12 +134,17 @@ def build_app(service: ChatService):
         clear.click(reset, [session], [chatbot, badge, cards, sources, article, markdown, session])
         sources.change(service.article_for_source, [sources, session], article)
 
-        def like(data: gr.LikeData, text, state):
-            return service.record_feedback(bool(data.liked), text, state)
+        def like(data: gr.LikeData, text, state, request: gr.Request):
+            return service.record_feedback(bool(data.liked), text, session_for(state, getattr(request, "username", None)))
 
         chatbot.like(like, [comment, session], feedback_status)
-        up.click(lambda text, state: service.record_feedback(True, text, state), [comment, session], feedback_status)
-        down.click(lambda text, state: service.record_feedback(False, text, state), [comment, session], feedback_status)
+        def rate(liked: bool):
+            def handler(text, state, request: gr.Request):
+                return service.record_feedback(liked, text, session_for(state, getattr(request, "username", None)))
+            return handler
+
+        up.click(rate(True), [comment, session], feedback_status)
+        down.click(rate(False), [comment, session], feedback_status)
 
         browse_issue.change(lambda s: (service.issue_html(s), gr.update(choices=service.article_choices(s), value=None)),
                             browse_issue, [issue_view, browse_article])

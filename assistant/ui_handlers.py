@@ -38,6 +38,15 @@ class Session:
     conversation: Conversation = field(default_factory=Conversation)
     last: Answer | None = None
     filters: Filters = field(default_factory=Filters)
+    owner: str | None = None  # the logged-in user the state belongs to (None: no login, or not yet used)
+
+
+def session_for(state: Session | None, username: str | None) -> Session:
+    """The state only its own user sees: a state that arrives under another login starts empty."""
+    if state is None or (state.owner is not None and state.owner != username):
+        return Session(owner=username)
+    state.owner = username
+    return state
 
 
 def esc(text: str) -> str:

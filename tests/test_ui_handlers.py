@@ -182,3 +182,14 @@ def test_questions_are_answered_while_an_upload_is_ingested(service, tmp_path):
     assert "新增 1 期" in result["report"] and any("已处理" in s for s in steps)
     assert not list(service.upload_dir.iterdir())  # the upload folder is cleaned
     assert any("第10期" in label for label, _ in service.issue_choices())
+
+
+def test_a_conversation_belongs_to_its_login():
+    from assistant.ui_handlers import session_for
+
+    mine = session_for(Session(), "staff")
+    mine.conversation.add("问", "问", "答")
+    assert session_for(mine, "staff") is mine
+    other = session_for(mine, "visitor")  # the same state arriving under another login
+    assert other is not mine and not other.conversation.turns and other.owner == "visitor"
+    assert session_for(None, None).owner is None
