@@ -90,3 +90,19 @@ def test_scanned_pdf_without_text_layer(tmp_path):
     path.write_bytes(buffer.getvalue())
     with pytest.raises(UnreadableSourceError, match="扫描件"):
         read_source(path)
+
+
+def test_a_zip_renamed_txt_is_binary_not_utf16(tmp_path):
+    import zipfile
+
+    from assistant.errors import UnreadableSourceError
+    from assistant.reader import read_source
+
+    from .conftest import SAMPLE
+
+    for compression in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        path = tmp_path / f"archive{compression}.txt"
+        with zipfile.ZipFile(path, "w", compression) as archive:
+            archive.writestr("issue.txt", (SAMPLE / "004_dbed6e9d040a5771.txt").read_text(encoding="utf-8"))
+        with pytest.raises(UnreadableSourceError, match="二进制"):
+            read_source(path)
