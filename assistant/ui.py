@@ -143,8 +143,8 @@ def build_app(service: ChatService):
                 return service.record_feedback(liked, text, session_for(state, getattr(request, "username", None)))
             return handler
 
-        up.click(rate(True), [comment, session], feedback_status)
-        down.click(rate(False), [comment, session], feedback_status)
+        up.click(rate(True), [comment, session], feedback_status, api_name="feedback_up")
+        down.click(rate(False), [comment, session], feedback_status, api_name="feedback_down")
 
         browse_issue.change(lambda s: (service.issue_html(s), gr.update(choices=service.article_choices(s), value=None)),
                             browse_issue, [issue_view, browse_article])

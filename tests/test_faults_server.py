@@ -78,7 +78,7 @@ def test_burst_of_fifty_and_feedback_store_stays_sound(real_index, tmp_path):
             try:
                 client = Client(url + "/", verbose=False)
                 client.predict(HELD[i % 3], [], "", "", [], [], api_name="/submit")
-                client.predict(f"第{i}次反馈", api_name="/lambda")  # 👍 with a comment
+                client.predict(f"第{i}次反馈", api_name="/feedback_up")  # 👍 with a comment
                 done.append(i)
             except Exception as exc:  # collected, not raised in a thread
                 errors.append(repr(exc))
