@@ -48,7 +48,7 @@ def synth_archive(folder: Path, copies: int, offset: int = 0) -> list[Path]:
 
 
 class ReplayEmbedder:
-    """Passage vectors of known chunk texts from a real run, perturbed; questions by the real model."""
+    """Passage vectors of known chunk and sentence texts from a real run, perturbed; questions by the real model."""
 
     def __init__(self, real, vectors_by_text: dict[str, np.ndarray], seed: int = 7) -> None:
         from embeddings.base import ArchiveEmbedder
@@ -227,6 +227,11 @@ def run(sizes: tuple[int, ...] = (1, 10, 140), out: Path | None = None, compare_
             "model_only_chunks_per_s": round(len(texts) / model_only, 2),
         }
         vectors_by_text = {row[0]: np.frombuffer(row[2], dtype=np.float32) for row in rows}
+        # The judge's sentence vectors too: without them every synthetic sentence would go to the real model.
+        store = Store(live_generation(settings.index_dir) / "store.sqlite", readonly=True)
+        vectors_by_text.update((text, np.frombuffer(vector, dtype=np.float32))
+                               for text, vector in store.db.execute("SELECT text, vector FROM sentences"))
+        store.close()
         for size in sizes:
             index_dir = tmp / f"x{size}"
             if size == 1:
