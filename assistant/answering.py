@@ -8,7 +8,7 @@ question asks for: the quantity, the person, the date, one line per issue, or th
 
 from __future__ import annotations
 
-from .citations import issue_reference, source_line
+from .citations import citation_json, issue_reference, source_line
 from .judge import AnswerabilityJudge, Evidence, Judgement, chinese_date
 from .records import Answer, Citation, Hit
 
@@ -158,25 +158,15 @@ def answer_json(answer: Answer) -> dict:
         "question": answer.question,
         "answer": answer.text,
         "refused": answer.refused,
-        "citations": [
-            {
-                "n": c.n,
-                "issue_label": c.hit.issue.label,
-                "issue_no": c.hit.issue.issue_no,
-                "total_no": c.hit.issue.total_no,
-                "date": c.hit.issue.date or None,
-                "title": c.hit.article.title,
-                "byline": c.hit.article.byline,
-                "source": c.hit.issue.source,
-                "article_id": c.hit.article.article_id,
-                "quote": c.quote,
-                "score": c.score,
-            }
-            for c in answer.citations
-        ],
+        "citations": [citation_json(c.n, c.hit.issue, c.hit.article, c.quote, c.score) for c in answer.citations],
         "mode": answer.mode,
         "notice": answer.notice,
         "unsupported": list(answer.unsupported),
+        "sentences": [
+            {"text": c.text, "verdict": c.verdict, "reason": c.reason or None, "quote": c.quote, "citations": list(c.cited),
+             "markers": list(c.markers), "sources": list(c.sources), "reattributed": c.reattributed}
+            for c in answer.checked
+        ],
         "verdict": answer.verdict or None,
         "reason": answer.reason or None,
         "rewritten": answer.rewritten or None,

@@ -239,6 +239,9 @@ def run(settings, qa_set: Path, retrieval: str = "hybrid", answerer: str = "extr
             assistant = Assistant(settings, embedder=embedder, retrieval="hybrid", use_llm=answerer == "llm")
             for name, metrics in judge_set_results(assistant, judge_set, out_dir, answerer).items():
                 failures += [f"{name}: {failure}" for failure in check_gate(metrics, gate, section=name)]
+            if answerer == "extractive" and CLAIMS_SET.exists():
+                for name, metrics in claims_results(assistant, CLAIMS_SET, out_dir).items():
+                    failures += [f"{name}: {failure}" for failure in check_gate(metrics, gate, section=name)]
             assistant.close()
         return _report_gate(failures)
     return 0
@@ -345,3 +348,80 @@ def _report_gate(failures: list[str]) -> int:
 
 def run_cli(args, settings) -> int:
     return run(settings, args.qa_set, args.retrieval, args.answerer, args.out, args.gate)
+
+
+CLAIMS_SET = Path(__file__).resolve().parent.parent / "eval" / "claims.jsonl"
+FAITHFUL_KINDS = ("verbatim", "clause", "paraphrase")
+
+
+def load_claims(path: Path = CLAIMS_SET) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def evaluate_claims(assistant, items: list[dict]) -> dict:
+    """Every claim through `assistant check`'s path (retrieval over the archive, then the checker).
+
+    Metrics: the share of faithful claims accepted per kind (verbatim, clause, paraphrase), with the
+    share cited to their own article; the share of mutated claims accepted (overall and per kind:
+    the gate allows at most 1%), and how many of the rejected ones were called contradicted."""
+    records = []
+    for item in items:
+        started = time.perf_counter()
+        check = assistant.check_claim(item["claim"])
+        records.append({**item, "verdict": check.verdict, "reason": check.reason, "quote": check.quote,
+                        "cited_article": check.support[0].hit.article.article_id if check.support else None,
+                        "seconds": round(time.perf_counter() - started, 4)})
+    metrics: dict[str, float | int] = {"claims": len(records)}
+    faithful = [r for r in records if r["label"] == "faithful"]
+    mutated = [r for r in records if r["label"] == "mutated"]
+    for kind in FAITHFUL_KINDS:
+        group = [r for r in faithful if r["kind"] == kind]
+        if group:
+            metrics[f"{kind}_accepted"] = _share(r["verdict"] == "supported" for r in group)
+            metrics[f"{kind}_claims"] = len(group)
+    accepted = [r for r in faithful if r["verdict"] == "supported"]
+    if accepted:
+        metrics["accepted_cited_own_article"] = _share(r["cited_article"] == r["article_id"] for r in accepted)
+    if mutated:
+        metrics["mutated_claims"] = len(mutated)
+        metrics["mutated_accepted"] = _share(r["verdict"] == "supported" for r in mutated)
+        metrics["mutated_contradicted"] = _share(r["verdict"] == "contradicted" for r in mutated)
+    by_kind = {}
+    for kind in sorted({r["kind"] for r in records}):
+        group = [r for r in records if r["kind"] == kind]
+        by_kind[kind] = {"claims": len(group), "label": group[0]["label"],
+                         **{v: _share(r["verdict"] == v for r in group) for v in ("supported", "contradicted", "not_found")}}
+    seconds = sorted(r["seconds"] for r in records)
+    metrics["p50_seconds"] = seconds[len(seconds) // 2] if seconds else 0.0
+    return {"metrics": metrics, "by_kind": by_kind, "items": records}
+
+
+def _share(flags) -> float:
+    flags = list(flags)
+    return round(sum(1 for f in flags if f) / len(flags), 4) if flags else 0.0
+
+
+def claims_results(assistant, path: Path, out_dir: Path | None) -> dict[str, dict]:
+    """The mutation set's calibration and test parts (eval/fit_checker.py reads calibration only)."""
+    items = load_claims(path)
+    metrics = {}
+    for name, split in (("claims_calibration", "calibration"), ("claims_test", "test")):
+        result = evaluate_claims(assistant, [i for i in items if i["split"] == split])
+        result["config"] = {"set": f"{path.name} ({split})", "embedder": assistant.embedder.name}
+        print(f"\n== {name} ({len(result['items'])} claims) ==")
+        print_claims_table(result)
+        if out_dir:
+            stem = out_dir / name
+            stem.parent.mkdir(parents=True, exist_ok=True)
+            stem.with_suffix(".json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+        metrics[name] = result["metrics"]
+    return metrics
+
+
+def print_claims_table(result: dict, out=sys.stdout) -> None:
+    for key, value in result["metrics"].items():
+        print(f"{key:<30} {value}", file=out)
+    print("\nkind          label     n   supported  contradicted  not_found", file=out)
+    for kind, row in result["by_kind"].items():
+        print(f"  {kind:<11} {row['label']:<8} {row['claims']:>4}  {row['supported']:>8}  {row['contradicted']:>11}  "
+              f"{row['not_found']:>9}", file=out)

@@ -237,10 +237,10 @@ class AnswerabilityJudge:
         terms = tuple(content_terms(question)) if language == "zh" else ()
         weights = tuple(self._idf(t) for t in terms)
         return _Question(question, language, asked_for(question, language), terms, weights,
-                         question_anchors(question, language), self._question_vector(question),
+                         question_anchors(question, language), self.query_vector(question),
                          _bigrams(question))
 
-    def _question_vector(self, question: str) -> np.ndarray:
+    def query_vector(self, question: str) -> np.ndarray:
         return _cached_query(self.embedder, question)
 
     def _score_rows(self, q: _Question, hits: list[Hit]) -> tuple[np.ndarray, list[Evidence]]:
@@ -248,7 +248,7 @@ class AnswerabilityJudge:
         evidence: list[Evidence] = []
         total = sum(q.weights) or 1.0
         for rank, hit in enumerate(hits[:CANDIDATE_HITS]):
-            sentences, vectors = self._article_sentences(hit)
+            sentences, vectors = self.article_sentences(hit)
             if not sentences:
                 continue
             haystack = _haystack(hit)
@@ -308,7 +308,7 @@ class AnswerabilityJudge:
             return 0.0
         return sum(w for t, w in zip(q.terms, q.weights) if compact(t) in text) / total
 
-    def _article_sentences(self, hit: Hit) -> tuple[list[str], np.ndarray]:
+    def article_sentences(self, hit: Hit) -> tuple[list[str], np.ndarray]:
         key = hit.article.article_id
         if key not in self._sentences:
             stored = None

@@ -1,9 +1,11 @@
 """Answers written by an LLM behind any OpenAI-compatible endpoint, every sentence verified.
 
 The model sees only the numbered sources that the extractive judge accepts as answering; its
-reply is checked sentence by sentence (assistant/verify.py). Whatever goes wrong (endpoint
-down, timeout, rate limit, empty or unverifiable reply) the extractive answer stands in,
-with a one-line notice in Chinese.
+reply is attributed sentence by sentence (assistant/attribution.py): every sentence the claim
+checker finds supported in a numbered source is shown with that source's citation and exact quote,
+whatever markers the model wrote; contradicted and unsupported sentences are removed and listed.
+Whatever goes wrong (endpoint down, timeout, rate limit, empty or unverifiable reply) the
+extractive answer stands in, with a one-line notice in Chinese.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from .citations import source_line
 from .cleaning import compact
 from .bounded import AnswerTooLong, http_client, stream_text
 from .prompting import render
-from .records import Answer, Citation, Hit
-from .verify import SourceText, best_quote, check, strip_markup
+from .attribution import Attributed, attribute
+from .claims import ClaimChecker
+from .records import Answer, CheckedClaim, Citation, Hit
+from .verify import strip_markup
 
 NEIGHBOUR_CHARS = 1200  # article text around the matched chunks given to the model
 
@@ -89,10 +93,11 @@ def format_sources(packed: list[tuple[int, Hit, str]]) -> str:
 class LLMAnswerer:
     """answer(question, hits, on_token) -> a verified LLM Answer, or the extractive one with a notice."""
 
-    def __init__(self, chat_model, fallback: ExtractiveAnswerer, context_tokens: int = 3000,
+    def __init__(self, chat_model, fallback: ExtractiveAnswerer, checker: ClaimChecker, context_tokens: int = 3000,
                  deadline: float = 120.0, max_chars: int = 8000) -> None:
         self.chat_model = chat_model
         self.fallback = fallback
+        self.checker = checker
         self.context_tokens = context_tokens
         self.deadline = deadline  # seconds for the whole streamed answer, chunk or no chunk
         self.max_chars = max_chars  # characters accepted from the model; the rest is cut with a notice
@@ -129,32 +134,46 @@ class LLMAnswerer:
         if compact(REFUSAL_ZH) in compact(raw) or compact(REFUSAL_EN).lower() in compact(raw).lower():
             return replace(refusal_answer(question, hits, judgement, mode="llm"), timings=timings)
         sources_text = "\n".join(text for _, _, text in packed)
-        cleaned = strip_markup(raw, sources_text)
-        checked = check(cleaned, [SourceText(n, text) for n, _, text in packed], language)
-        kept = [c for c in checked if c.ok]
-        unsupported = tuple(f"{c.text}（{c.reason}）" for c in checked if not c.ok)
+        attributed = attribute(strip_markup(raw, sources_text), packed, self.checker)
+        kept = [a for a in attributed if a.check.supported]
+        unsupported = tuple(f"{a.text}（{VERDICT_ZH[a.check.verdict]}：{a.check.reason}）" for a in attributed
+                            if not a.check.supported)
         if not kept:
             extractive = self.fallback.answer(question, hits, judgement)
-            return replace(extractive, notice="大模型的回答未通过引用核验，以下为摘录式回答。",
-                           unsupported=unsupported, timings=timings)
-        by_n = {n: (hit, text) for n, hit, text in packed}
-        renumber: dict[int, int] = {}
+            return replace(extractive, notice="大模型的回答未通过核验，以下为摘录式回答。", unsupported=unsupported,
+                           checked=_checked(attributed, {}), timings=timings)
+        renumber: dict[str, int] = {}  # article id -> the number the answer cites it by
         citations: list[Citation] = []
         parts: list[str] = []
         for sentence in kept:
             marks = []
-            for n in sentence.sources:
-                if n not in renumber:
-                    renumber[n] = len(renumber) + 1
-                    hit, text = by_n[n]
-                    citations.append(Citation(renumber[n], hit, best_quote(sentence.text, hit.article.text), 0.0))
-                marks.append(f"[{renumber[n]}]")
-            parts.append(_with_markers(sentence.text, "".join(marks)))
+            for support in sentence.check.support:
+                key = support.hit.article.article_id
+                if key not in renumber:
+                    renumber[key] = len(renumber) + 1
+                citations.append(Citation(renumber[key], support.hit, support.text, round(sentence.check.relatedness, 4)))
+                marks.append(f"[{renumber[key]}]")
+            parts.append(_with_markers(sentence.text, "".join(dict.fromkeys(marks))))
         joiner = " " if language == "en" else ""
-        notice = f"有 {len(unsupported)} 句未通过引用核验，已删除。" if unsupported else ""
+        notice = f"有 {len(unsupported)} 句未通过核验，已删除。" if unsupported else ""
         notice = (cut + notice) if cut else notice
         return Answer(question=question, text=joiner.join(parts), refused=False, citations=tuple(citations),
-                      language=language, mode="llm", notice=notice, unsupported=unsupported, timings=timings)
+                      language=language, mode="llm", notice=notice, unsupported=unsupported,
+                      checked=_checked(attributed, renumber), timings=timings)
+
+
+VERDICT_ZH = {"supported": "有据", "contradicted": "与来源不符", "not_found": "来源中没有"}
+
+
+def _checked(attributed: list[Attributed], renumber: dict[str, int]) -> tuple[CheckedClaim, ...]:
+    """Every sentence the model wrote, with its verdict: what `ask --json` lists."""
+    return tuple(
+        CheckedClaim(text=a.text, verdict=a.check.verdict, reason=a.check.reason, quote=a.check.quote,
+                     cited=tuple(dict.fromkeys(renumber[s.hit.article.article_id] for s in a.check.support
+                                               if s.hit.article.article_id in renumber)) if a.check.supported else (),
+                     markers=a.markers, sources=a.sources, reattributed=a.reattributed)
+        for a in attributed
+    )
 
 
 def _with_markers(sentence: str, marks: str) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 from collections.abc import Callable
 
 from .answering import ExtractiveAnswerer
+from .claims import ClaimCheck, ClaimChecker
 from .conversation import Conversation, standalone_question
 from .index import ArchiveIndex, live_generation
 from .judge import AnswerabilityJudge
@@ -16,12 +17,21 @@ from .settings import Settings
 
 
 MAX_QUESTION_CHARS = 2000
+MAX_CLAIMS = 200  # sentences checked in one call of `check`: a draft of several pages
+CHECK_HITS = 5  # the articles retrieval finds for one claim, whose sentences are its candidates
 
 
 def clean_question(question: str) -> str:
     """Control characters become spaces and the length is bounded: a question is a line, not a document."""
     cleaned = "".join(ch if ch.isprintable() else " " for ch in (question or "")).strip()
     return cleaned[:MAX_QUESTION_CHARS]
+
+
+def claim_sentences(text: str) -> list[str]:
+    """A draft's paragraphs split into sentences, each a claim to check."""
+    from .sentences import split_sentences
+
+    return [clean_question(s) for s in split_sentences(text or "") if clean_question(s)]
 
 
 class Assistant:
@@ -46,11 +56,12 @@ class Assistant:
         self.retriever = Retriever(self.index, self.embedder, mode=self.retrieval_mode)
         self.judge = AnswerabilityJudge(self.embedder, self.index.store, self.index.doc_freq, self.index.n_chunks)
         self.answerer = ExtractiveAnswerer(self.judge)
+        self.checker = ClaimChecker(self.judge.article_sentences, self.judge.query_vector)
         self.llm = None
         if self.chat_model is not None:
             from .llm import LLMAnswerer
 
-            self.llm = LLMAnswerer(self.chat_model, self.answerer, self.settings.llm_context_tokens,
+            self.llm = LLMAnswerer(self.chat_model, self.answerer, self.checker, self.settings.llm_context_tokens,
                                    deadline=self.settings.llm_timeout * 2,
                                    max_chars=max(2000, 8 * self.settings.llm_max_tokens))
 
@@ -74,6 +85,16 @@ class Assistant:
         if conversation is not None:
             conversation.add(question, standalone, answer.text)
         return answer
+
+    def check(self, text: str, filters: Filters | None = None) -> list[ClaimCheck]:
+        """Each sentence of a draft against the whole archive (or the filtered part): supported,
+        contradicted (with what the source says) or not found."""
+        return [self.check_claim(claim, filters) for claim in claim_sentences(text)[:MAX_CLAIMS]]
+
+    def check_claim(self, claim: str, filters: Filters | None = None) -> ClaimCheck:
+        """One sentence against the articles retrieval finds for it."""
+        hits = self.search(claim, filters, k=CHECK_HITS)
+        return self.checker.check(claim, self.checker.candidates_from(hits))
 
     def reload_if_changed(self) -> bool:
         """Pick up a generation written by an ingest since this one was loaded."""

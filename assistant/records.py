@@ -104,6 +104,20 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class CheckedClaim:
+    """One sentence an LLM wrote, with the claim checker's verdict (supported | contradicted | not_found)."""
+
+    text: str
+    verdict: str
+    reason: str = ""
+    quote: str = ""  # the source sentence(s) it was checked against
+    cited: tuple[int, ...] = ()  # the answer's citation numbers, when shown
+    markers: tuple[int, ...] = ()  # the [n] the model wrote
+    sources: tuple[int, ...] = ()  # the numbered sources (as the model saw them) that support it
+    reattributed: bool = False  # supported, but not by the source the model's marker named
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     text: str
@@ -113,7 +127,8 @@ class Answer:
     closest: tuple[Hit, ...] = field(default_factory=tuple)
     mode: str = "extractive"  # "extractive" | "llm": which answerer wrote the text
     notice: str = ""  # shown to the user, e.g. why the LLM answer was replaced
-    unsupported: tuple[str, ...] = ()  # LLM sentences removed by verification
+    unsupported: tuple[str, ...] = ()  # LLM sentences removed by verification, with the reason
+    checked: tuple[CheckedClaim, ...] = ()  # every LLM sentence with its verdict
     rewritten: str = ""  # the standalone question a follow-up was rewritten into
     verdict: str = ""  # the answerability judge's verdict: answers | mentions | unrelated
     reason: str = ""  # why the archive does not answer, in the user's language

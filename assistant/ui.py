@@ -17,6 +17,9 @@ CSS = """
 .card-text, .article p {line-height:1.7} mark {background:#ffeb3b;padding:0 2px}
 .refusal {padding:10px;border:1px dashed #999;border-radius:8px}
 .article h3 {margin:6px 0}
+.check-supported {border-left:4px solid #2e7d32} .check-contradicted {border-left:4px solid #c62828}
+.check-not_found {border-left:4px solid #9e9e9e} .check-mark {font-size:16px} .check-claim {margin:4px 0;font-weight:500}
+.check-reason {font-size:13px;color:#c62828} .check-source {font-size:12px;color:#555;margin-top:6px}
 """
 
 
@@ -91,6 +94,11 @@ def build_app(service: ChatService):
             query = gr.Textbox(label="关键词或问题（只列出相关文章，不生成回答）", elem_id="search-query")
             search = gr.Button("检索")
             results = gr.HTML()
+        with gr.Tab("核对"):
+            draft = gr.Textbox(label="粘贴要核对的文字（逐句与档案比对：有据可查、与来源不符、未找到出处）", lines=8,
+                               max_length=20000, elem_id="check-text")
+            check_button = gr.Button("核对", variant="primary", elem_id="check-button")
+            check_view = gr.HTML(elem_id="check-results")
         with gr.Tab("导入"):
             files = gr.File(label="上传 .pdf 或 .txt", file_count="multiple", file_types=[".pdf", ".txt"])
             confirm_replace = gr.Checkbox(label="确认替换已导入的期（同一刊头或同一期的文件）", value=False,
@@ -158,6 +166,15 @@ def build_app(service: ChatService):
 
         search.click(run_search, [query, date_from, date_to, issues, districts], results)
         query.submit(run_search, [query, date_from, date_to, issues, districts], results)
+
+        def run_check(text, d_from, d_to, issue_list, district_list):
+            try:
+                return service.check_html(text, parse_filters(d_from, d_to, issue_list, district_list))
+            except AssistantError as exc:
+                return f'<div class="notice">{esc(str(exc))}</div>'
+
+        check_button.click(run_check, [draft, date_from, date_to, issues, districts], check_view, api_name="check",
+                           concurrency_id="answer")
 
         def run_ingest(paths, replace, progress=gr.Progress()):
             try:

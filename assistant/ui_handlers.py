@@ -49,6 +49,9 @@ def session_for(state: Session | None, username: str | None) -> Session:
     return state
 
 
+MAX_DRAFT_CHARS = 20_000  # a pasted draft of several pages
+
+
 def esc(text: str) -> str:
     return html.escape(text or "", quote=True)
 
@@ -277,6 +280,36 @@ class ChatService:
                          f'<div class="card-byline">{esc(hit.article.byline)}</div>'
                          f'<div class="card-text">{esc(snippet)}…</div></div>')
         return "".join(items)
+
+    # --- check a draft ------------------------------------------------------------------------------
+    def check_html(self, text: str, filters: Filters) -> str:
+        """Each sentence of a pasted paragraph with its mark, verdict, citation and the source's own words."""
+        from .citations import VERDICT_LABELS, check_citations
+
+        text = (text or "").strip()[:MAX_DRAFT_CHARS]
+        if not text:
+            return ""
+        with self._lock:
+            self.assistant.reload_if_changed()
+            checks = self.assistant.check(text, filters)
+        if not checks:
+            return '<p class="refusal">没有可核对的句子。</p>'
+        marks = {"supported": "✔", "contradicted": "✘", "not_found": "？"}
+        rows = []
+        for check in checks:
+            sources = "".join(
+                f'<div class="check-source">[{n}] {esc(source_line(issue, article))}'
+                f'<div class="card-text">{highlight(quote, [quote])}</div></div>'
+                for n, issue, article, quote in check_citations(check))
+            reason = f'<div class="check-reason">{esc(check.reason)}</div>' if check.reason else ""
+            rows.append(f'<div class="card check check-{check.verdict}" data-verdict="{check.verdict}">'
+                        f'<div class="check-head"><span class="check-mark">{marks[check.verdict]}</span> '
+                        f'<b>{VERDICT_LABELS["zh"][check.verdict]}</b></div>'
+                        f'<div class="check-claim">{esc(check.claim)}</div>{reason}{sources}</div>')
+        counts = {v: sum(1 for c in checks if c.verdict == v) for v in marks}
+        summary = (f'<p class="check-summary">共 {len(checks)} 句：有据可查 {counts["supported"]} 句，'
+                   f'与来源不符 {counts["contradicted"]} 句，未找到出处 {counts["not_found"]} 句。</p>')
+        return summary + "".join(rows)
 
     # --- upload -----------------------------------------------------------------------------------
     def _embedder_for_ingest(self):

@@ -202,7 +202,8 @@ class _Server:
                         pass
                     return
                 reply = {"no-citations": "西湖龙井茶春茶产量达到500吨。",
-                         "bad-citation": "西湖龙井茶春茶产量达到500吨[7]。"}.get(behaviour_, "")
+                         "bad-citation": "西湖龙井茶春茶产量达到500吨[7]。",
+                         "made-up": "杭州市的市长是王伟民[1]。"}.get(behaviour_, "")
                 chunk = {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": "m",
                          "choices": [{"index": 0, "delta": {"role": "assistant", "content": reply}, "finish_reason": None}]}
                 self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode())
@@ -220,8 +221,7 @@ class _Server:
     ("slow", "超时"),
     ("rate-limit", "繁忙"),
     ("garbage", "摘录式回答"),
-    ("no-citations", "未通过引用核验"),
-    ("bad-citation", "未通过引用核验"),
+    ("made-up", "未通过核验"),
     ("empty", "空回答"),
 ])
 def test_misbehaving_endpoint_falls_back_with_a_notice(sample_settings, real_embedder, behaviour, words):
@@ -233,6 +233,13 @@ def test_misbehaving_endpoint_falls_back_with_a_notice(sample_settings, real_emb
     finally:
         server.close()
     assert answer.mode == "extractive" and words in answer.notice and "500吨" in answer.text
+
+
+@pytest.mark.parametrize("behaviour", ["no-citations", "bad-citation"])
+def test_a_faithful_answer_without_or_with_a_wrong_marker_is_attributed(sample_settings, real_embedder, behaviour):
+    answer, _, _ = _ask_with(sample_settings, real_embedder, behaviour)
+    assert answer.mode == "llm" and answer.text == "西湖龙井茶春茶产量达到500吨[1]。" and not answer.notice
+    assert answer.citations[0].hit.issue.label == "第9期（总第697期）" and "500吨" in answer.citations[0].quote
 
 
 def _ask_with(sample_settings, real_embedder, behaviour, question="2024年西湖龙井茶春茶产量是多少？", **update):

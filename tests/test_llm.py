@@ -40,19 +40,21 @@ def test_verified_answer_is_kept_with_citations(fake_index_settings, fake_embedd
     assert answer.timings["first_token"] is not None
 
 
-def test_citation_to_a_source_that_does_not_exist_falls_back(fake_index_settings, fake_embedder):
+def test_a_marker_naming_no_source_is_only_a_hint(fake_index_settings, fake_embedder):
     answer = _assistant(fake_index_settings, fake_embedder, "春茶产量达到500吨[9]。").ask(QUESTION)
-    assert answer.mode == "extractive" and "未通过引用核验" in answer.notice
-    assert answer.unsupported and "引用的来源不存在" in answer.unsupported[0]
-    assert "500吨" in answer.text
+    assert answer.mode == "llm" and answer.text == "春茶产量达到500吨[1]。"
+    assert answer.checked[0].markers == (9,) and answer.checked[0].verdict == "supported"
+    assert "500吨" in answer.citations[0].quote
 
 
-def test_unsupported_number_is_removed(fake_index_settings, fake_embedder):
+def test_a_wrong_figure_is_removed_with_what_the_source_says(fake_index_settings, fake_embedder):
     reply = GOOD + "品牌价值达到99.9亿元[1]。"
     answer = _assistant(fake_index_settings, fake_embedder, reply).ask(QUESTION)
     assert answer.mode == "llm" and "99.9" not in answer.text
-    assert any("99.9" in s for s in answer.unsupported)
-    assert "1 句未通过引用核验" in answer.notice
+    wrong = [c for c in answer.checked if "99.9" in c.text]
+    assert wrong and wrong[0].verdict == "contradicted" and "84.35亿元" in wrong[0].reason
+    assert any("99.9" in s and "84.35亿元" in s for s in answer.unsupported)
+    assert "1 句未通过核验" in answer.notice
 
 
 def test_refusal_reply_is_a_refusal(fake_index_settings, fake_embedder):
@@ -70,9 +72,16 @@ def test_empty_reply_falls_back(fake_index_settings, fake_embedder):
     assert answer.mode == "extractive" and "空回答" in answer.notice
 
 
-def test_answer_without_any_citation_falls_back(fake_index_settings, fake_embedder):
+def test_a_faithful_answer_without_markers_gets_its_citation(fake_index_settings, fake_embedder):
     answer = _assistant(fake_index_settings, fake_embedder, "西湖龙井茶春茶产量达到500吨。").ask(QUESTION)
-    assert answer.mode == "extractive" and "没有标注来源" in answer.unsupported[0]
+    assert answer.mode == "llm" and answer.text == "西湖龙井茶春茶产量达到500吨[1]。" and not answer.notice
+    assert answer.citations[0].hit.issue.label == "第9期（总第697期）" and "500吨" in answer.citations[0].quote
+
+
+def test_a_made_up_answer_falls_back(fake_index_settings, fake_embedder):
+    answer = _assistant(fake_index_settings, fake_embedder, "杭州市的市长是王伟民。[1]").ask(QUESTION)
+    assert answer.mode == "extractive" and "未通过核验" in answer.notice
+    assert answer.checked[0].verdict != "supported" and "王伟民" not in answer.text
 
 
 _REQUEST = httpx.Request("POST", "http://127.0.0.1:9/v1/chat/completions")

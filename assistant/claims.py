@@ -1,0 +1,530 @@
+"""The claim checker: does the archive support a sentence, contradict it, or not say it at all?
+
+ClaimChecker.check(claim, candidates) -> ClaimCheck. The candidates are source sentences (of the
+numbered sources an LLM was given, or of the articles retrieval found for `assistant check`). The
+checker compares substance, not characters:
+
+- figures as whole quantities with their units (assistant/figures.py), years, dates and issue
+  numbers; a figure must be one the source gives, and about the same measure (产量 vs 产值, A类 vs
+  B类, two figures swapped);
+- polarity (未, 没有, 不, 无), direction (增长 vs 下降, 从17项到21项 vs 从21项到17项) and rank (榜首 vs 第二);
+- the places, people, bodies and laws the claim names must occur in the supporting article;
+- and the claim's wording or meaning must be the source's: a share of its words, or its e5
+  similarity to the sentence (a paraphrase keeps the meaning, not the words).
+
+A claim is *supported* by one sentence, or by two sentences of one article when it joins two facts.
+It is *contradicted* when the sentence it is about says otherwise, with what the source says; and
+*not_found* when nothing in the candidates says it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+from .cleaning import compact
+from .figures import DURATIONS, Figure, find_figures
+from .judge import chinese_date, question_anchors
+from .lexical import STOPWORDS, content_terms, segmenter
+from .lexicon import lexicon
+from .records import Hit
+
+VERDICTS = ("supported", "contradicted", "not_found")
+TOP_CANDIDATES = 5  # the sentences most like the claim, each tried as its support
+PAIRED = 3  # of these, pairs from one article are tried for a claim that joins two facts
+LOCAL_CHARS = 8  # the characters before a figure read as what it counts
+LOCAL_AFTER = 4
+SINGLE_BONUS = 0.05
+POST_CHARS = 8  # the claim's words before a name read as the person's post
+SOURCE_POST_CHARS = 16  # one sentence is preferred to a pair when both support
+
+NEGATIONS = frozenset("不 未 没有 没 无 并未 尚未 未能 不能 无法 从未 不再 并非 不是 非 未曾 不会 不予 未予 毫无 未被 未有 "
+                      "无需 无须 不必 不需 不需要 不用".split())
+UP = ("增长", "增加", "提高", "提升", "上升", "扩大", "扩容", "增至", "升至", "翻番", "攀升", "增多", "上涨", "拓展至")
+DOWN = ("下降", "减少", "降低", "缩减", "缩小", "减至", "降至", "回落", "下滑", "压减", "削减", "压缩", "减轻", "下跌")
+# Words that link a measure to its figure: shared by every measure, so they say nothing about which.
+_LINKS = frozenset("达到 达 约 为 共 共有 有 超过 累计 共计 合计 总计 实现 其中 分别 全年 已 已经 同比 比 较 占 约为 近 将近 逾 以上".split())
+_FROM_TO = re.compile(r"从(?P<a>[^，,。；]{1,16}?)(?:扩容|增加|增长|提高|提升|上升|扩大|缩减|减少|下降|降低|压减|调整|压缩)?(?:到|至)(?P<b>[^，,。；]{1,16})"
+                      r"|将(?P<c>[^，,。；]{1,24}?)(?:转变为|转变成|变为|改为|转为|调整为)(?P<d>[^，,。；]{1,24})")
+_QUOTED = re.compile(r"[“\"「]([^”\"」]{1,30})[”\"」]")
+_CLAUSE = re.compile(r"[^，,；;。！？!?]+")
+_MARKERS = re.compile(r"[\[【]\s*\d+(?:\s*[,，、]\s*\d+)*\s*[\]】]")
+
+
+@dataclass(frozen=True)
+class SourceSentence:
+    """A sentence of an article, as a candidate support. n is the number an LLM saw its source under."""
+
+    text: str
+    hit: Hit
+    index: int
+    vector: np.ndarray | None = field(default=None, compare=False, repr=False)
+    n: int = 0
+
+
+@dataclass(frozen=True)
+class ClaimCheck:
+    """The verdict on one claim: the sentence(s) supporting it, or the one it contradicts, and why."""
+
+    claim: str
+    verdict: str  # supported | contradicted | not_found
+    support: tuple[SourceSentence, ...] = ()
+    reason: str = ""
+    relatedness: float = 0.0
+
+    @property
+    def supported(self) -> bool:
+        return self.verdict == "supported"
+
+    @property
+    def quote(self) -> str:
+        return "".join(s.text for s in self.support)
+
+
+@dataclass(frozen=True)
+class CheckerModel:
+    """The fitted part: how related a sentence must be to a claim to support it."""
+
+    weights: tuple[float, float, float]  # terms covered, bigrams covered, e5 cosine
+    bias: float
+    threshold: float  # a sentence this related can support the claim
+    contradiction_threshold: float  # a sentence this related is about the claim: what it says otherwise contradicts
+
+    @classmethod
+    def load(cls) -> "CheckerModel":
+        raw = json.loads(resources.files("assistant").joinpath("data/checker.json").read_text(encoding="utf-8"))
+        return cls(tuple(raw["weights"]), raw["bias"], raw["threshold"], raw["contradiction_threshold"])
+
+    def score(self, terms: float, bigrams: float, cosine: float) -> float:
+        return float(np.dot(self.weights, (terms, bigrams, cosine)) + self.bias)
+
+
+@dataclass(frozen=True)
+class _Facts:
+    text: str
+    figures: tuple[Figure, ...]
+    clauses: tuple[str, ...]
+    terms: tuple[str, ...]
+    bigrams: frozenset[str]
+
+
+class ClaimChecker:
+    """check(claim, candidates) -> ClaimCheck; candidates_from(hits) gives an article's sentences."""
+
+    def __init__(self, article_sentences: Callable[[Hit], tuple[list[str], np.ndarray]] | None = None,
+                 query_vector: Callable[[str], np.ndarray] | None = None, model: CheckerModel | None = None) -> None:
+        self.article_sentences = article_sentences
+        self.query_vector = query_vector
+        self.model = model or CheckerModel.load()
+
+    def candidates_from(self, hits: Sequence[Hit], numbers: Sequence[int] | None = None) -> list[SourceSentence]:
+        """Every sentence of the hits' articles (numbered as given) with its stored vector."""
+        from .sentences import split_sentences
+
+        candidates = []
+        for position, hit in enumerate(hits):
+            n = numbers[position] if numbers else 0
+            if self.article_sentences is not None:
+                sentences, vectors = self.article_sentences(hit)
+            else:
+                sentences, vectors = split_sentences(hit.article.text), None
+            for index, sentence in enumerate(sentences):
+                vector = vectors[index] if vectors is not None and len(vectors) > index else None
+                candidates.append(SourceSentence(sentence, hit, index, vector, n))
+        return candidates
+
+    def check(self, claim: str, candidates: Sequence[SourceSentence], hint: Sequence[int] = ()) -> ClaimCheck:
+        claim = _MARKERS.sub("", claim).strip()
+        facts = _facts(claim)
+        if not candidates or not compact(claim):
+            return ClaimCheck(claim, "not_found", (), "档案中没有相关内容")
+        claim_vector = self.query_vector(claim) if self.query_vector is not None else None
+        scored = sorted(((self._relatedness(facts, (c,), claim_vector) + (0.02 if c.n and c.n in hint else 0.0), c)
+                         for c in candidates), key=lambda pair: -pair[0])
+        top = [c for _, c in scored[:TOP_CANDIDATES]]
+        options: list[tuple[SourceSentence, ...]] = [(c,) for c in top]
+        for i, first in enumerate(top[:PAIRED]):
+            for second in top[i + 1:PAIRED]:
+                if first.hit.article.article_id == second.hit.article.article_id:
+                    options.append(tuple(sorted((first, second), key=lambda s: s.index)))
+        results = [self._compare(claim, facts, option, claim_vector) for option in options]
+        supported = [r for r in results if r.supported]
+        contradicted = [r for r in results if r.verdict == "contradicted"]
+        best_contradiction = max(contradicted, key=lambda r: r.relatedness) if contradicted else None
+        if supported:
+            best = max(supported, key=lambda r: (r.relatedness + (SINGLE_BONUS if len(r.support) == 1 else 0.0)))
+            # The sentence the claim is most about decides: a weaker sentence elsewhere that happens not to
+            # conflict does not outvote the one that says otherwise.
+            if (best_contradiction is None or best.relatedness > best_contradiction.relatedness
+                    or set(best_contradiction.support) <= set(best.support)):
+                return best
+        if best_contradiction is not None and best_contradiction.relatedness >= self.model.contradiction_threshold:
+            return best_contradiction
+        not_found = [r for r in results if r.verdict == "not_found"]
+        return not_found[0] if not_found else ClaimCheck(claim, "not_found", (), "档案中没有相关内容")
+
+    # --- one support ---------------------------------------------------------------------------
+    def _relatedness(self, facts: _Facts, support: tuple[SourceSentence, ...], claim_vector) -> float:
+        return self.model.score(*self.evidence(facts, support, claim_vector))
+
+    def evidence(self, facts: _Facts, support: tuple[SourceSentence, ...], claim_vector) -> tuple[float, float, float]:
+        """(share of the claim's words, share of its bigrams, e5 cosine) for a support: what relatedness weighs."""
+        hit = support[0].hit
+        text = compact("".join(s.text for s in support) + hit.article.title).lower()
+        terms = (sum(1 for t in facts.terms if t in text) / len(facts.terms)) if facts.terms else 0.0
+        bigrams = (sum(1 for g in facts.bigrams if g in text) / len(facts.bigrams)) if facts.bigrams else 0.0
+        cosines = [float(s.vector @ claim_vector) for s in support if s.vector is not None and claim_vector is not None]
+        cosine = max(cosines) if cosines else 0.0
+        return terms, bigrams, cosine
+
+    def _compare(self, claim: str, facts: _Facts, support: tuple[SourceSentence, ...], claim_vector) -> ClaimCheck:
+        related = self._relatedness(facts, support, claim_vector)
+        hit = support[0].hit
+        text = "".join(s.text for s in support)
+        meta = _meta(hit)
+
+        def verdict(name: str, reason: str = "") -> ClaimCheck:
+            return ClaimCheck(claim, name, support, reason, related)
+
+        contradiction, missing = _compare_figures(facts, text, meta, hit)
+        if contradiction:
+            return verdict("contradicted", contradiction)
+        for conflict in (_polarity(facts, text), _direction(facts, text), _from_to(facts, text), _frequency(facts, text)):
+            if conflict:
+                return verdict("contradicted", conflict)
+        # A denial must be the source's own: 尚未落地 is supported only by a sentence that denies it too.
+        missing += [f"“未{w}”的说法" for w in sorted(_negated_words(facts.text) - _negated_words(text))]
+        names_missing, substitute = _names(claim, text + meta, hit.article.text + meta)
+        if substitute:
+            return verdict("contradicted", substitute)
+        missing += names_missing
+        if missing:
+            return verdict("not_found", f"来源中没有提到{'、'.join(dict.fromkeys(missing))}")
+        if related < self.model.threshold:
+            return verdict("not_found", "来源中没有这一说法")
+        return verdict("supported")
+
+
+@lru_cache(maxsize=4096)
+def _facts(text: str) -> _Facts:
+    chars = re.sub(r"[^\w\u3400-\u9fff]", "", compact(text).lower())
+    bigrams = frozenset(chars[i:i + 2] for i in range(len(chars) - 1))
+    return _Facts(text, find_figures(text), tuple(m.group(0) for m in _CLAUSE.finditer(text)),
+                  tuple(compact(t).lower() for t in content_terms(text)), bigrams)
+
+
+def _meta(hit: Hit) -> str:
+    """What an article says of itself: its title, byline, district, issue number and date."""
+    issue, article = hit.issue, hit.article
+    return " ".join(filter(None, (article.title, article.byline, article.district, issue.label,
+                                  chinese_date(issue.date), f"总第{issue.total_no}期" if issue.total_no else "")))
+
+
+# --- figures ---------------------------------------------------------------------------------------
+def _compare_figures(facts: _Facts, text: str, meta: str, hit: Hit) -> tuple[str, list[str]]:
+    """(what contradicts the claim's figures, the claim's figures the source does not give)."""
+    source = find_figures(text)
+    meta_figures = find_figures(meta) + _relative_years(text, hit)
+    missing: list[str] = []
+    for figure in facts.figures:
+        same = [s for s in source if figure.same_value(s)]
+        if same:
+            conflict = _measure_conflict(figure, same, source)
+            if conflict:
+                return conflict, missing
+            if not any(_about_the_same(figure, s) for s in same):
+                missing.append(f"{_local(figure) or ''}{figure.text}")  # the figure is there, about something else
+            continue
+        if any(figure.same_value(s) for s in meta_figures):
+            continue
+        comparable = [s for s in source if figure.comparable(s)]
+        about_it = [s for s in comparable if _measure_terms(figure) & _measure_terms(s)]
+        if about_it:
+            return f"来源记载为{about_it[0].text}", missing
+        if comparable and figure.kind in ("year", "rank", "date", "total_issue"):
+            return f"来源记载为{'、'.join(dict.fromkeys(s.text for s in comparable))}", missing
+        missing.append(figure.text)
+    return "", missing
+
+
+def _relative_years(text: str, hit: Hit) -> tuple[Figure, ...]:
+    """今年 and 去年 in an issue of 2024 are 2024年 and 2023年."""
+    year = int(hit.issue.date[:4]) if hit.issue.date[:4].isdigit() else None
+    if year is None:
+        return ()
+    found = []
+    for word, offset in (("今年", 0), ("去年", -1), ("明年", 1), ("前年", -2)):
+        if word in text:
+            found.append(Figure(f"{year + offset}年", "year", float(year + offset), "年", "", 0, 0))
+    return tuple(found)
+
+
+def _measure_terms(figure: Figure) -> frozenset[str]:
+    """The words naming what a figure measures: 产量 in 产量达到500吨, 任务 in 十二项任务, A类 in A类17项."""
+    return frozenset(_terms_of(figure.context)) | frozenset(_terms_of(figure.after)[:1])
+
+
+def _nearest(figure: Figure, count: int) -> frozenset[str]:
+    """The words right before a figure: where Chinese names its measure (产值达到500吨)."""
+    return frozenset(_terms_of(figure.context)[-count:])
+
+
+@lru_cache(maxsize=8192)
+def _terms_of(text: str) -> tuple[str, ...]:
+    jieba = segmenter()
+    tokens = [t.strip().lower() for t in jieba.cut(re.sub(r"\s+", "", text))]
+    words: dict[str, None] = {}
+    for i, token in enumerate(tokens):
+        if token.isascii() and token.isalnum() and i + 1 < len(tokens) and len(tokens[i + 1]) == 1:
+            words[token + tokens[i + 1]] = None  # A类, B级
+        elif len(token) >= 2 and token not in STOPWORDS and token not in _LINKS and re.search(r"[\u4e00-\u9fff]", token):
+            words[token] = None
+    return tuple(words)
+
+
+def _local(figure: Figure) -> str:
+    """The few characters around a figure that say what it counts."""
+    return figure.context[-LOCAL_CHARS:]
+
+
+def _window_grams(text: str) -> frozenset[str]:
+    for link in _LINKS:
+        text = text.replace(link, " ")
+    grams = set()
+    for run in re.findall(r"[\u4e00-\u9fff]+|[A-Za-z]+", text):
+        grams.update(run[i:i + 2] for i in range(len(run) - 1))
+        if len(run) == 1 and run.isascii():
+            grams.add(run)
+    return frozenset(grams)
+
+
+def _about_the_same(figure: Figure, source: Figure) -> bool:
+    """A figure of the claim and the same figure in the source share a word of what they count: the claim
+    "新建了3个智算中心" is not supported by "3个街道". A figure with nothing around it (a bare 500吨) passes."""
+    if figure.kind not in ("quantity", "percent") or figure.unit_class in DURATIONS:
+        return True
+    claim = _window_grams(figure.lead[-LOCAL_CHARS:] + " " + figure.tail[:LOCAL_AFTER])
+    if not claim:
+        return True
+    return bool(claim & _window_grams(source.lead + " " + source.tail))
+
+
+def _measure_conflict(figure: Figure, same: list[Figure], source: tuple[Figure, ...]) -> str:
+    """The claim's figure is the source's, but the word right before it names another figure's measure there
+    (产值达到500吨 where 产值 is 6亿元; A类9项 where 9项 is B类)."""
+    if figure.kind not in ("quantity", "percent", "date"):
+        return ""
+    own = frozenset().union(*(_measure_terms(s) for s in same))
+    for other in source:
+        if other.kind != figure.kind and {other.kind, figure.kind} != {"quantity", "percent"} or other.same_value(figure):
+            continue
+        if any(other.start == s.start for s in same):
+            continue
+        # The nearest word for any figure; the two nearest when the figures are of one kind (a swap of like figures).
+        reach = 2 if other.unit_class == figure.unit_class else 1
+        shared = (_nearest(figure, reach) & _nearest(other, 2)) - own
+        if shared:
+            word = sorted(shared, key=len)[-1]
+            return f"来源中{word}为{other.text}，{same[0].text}说的是{_name_of(same[0]) or '另一项'}"
+    return ""
+
+
+def _name_of(figure: Figure) -> str:
+    terms = _terms_of(figure.context)
+    return terms[-1] if terms else ""
+
+
+# --- polarity, direction, rank ---------------------------------------------------------------------
+_NEGATION = "|".join(sorted(NEGATIONS, key=len, reverse=True))
+# Words that begin with a negation but deny nothing: 不断完善, 不少, 不仅, 无论, 非常.
+_LEXICALISED = "断|少|仅|但|论|管|同|久|禁|过|妨|料|然|外|常|偿|缝|形|人机|一而足"
+_NEGATED_WORD = re.compile(rf"(?:{_NEGATION})(?!{_LEXICALISED})[已尚还也都仍均再又就能会将要需]{{0,2}}"
+                           r"(?:[对在向把被给为从与和跟按将]{1})?([\u4e00-\u9fff]{2})")
+_ENDS_NEGATED = re.compile(rf"(?:{_NEGATION})[已尚还也都仍均再又就能会将要需]{{0,2}}$")
+
+
+def _negated_words(text: str) -> set[str]:
+    """The two characters each negation applies to: 没有达到 -> 达到, 尚未提请 -> 提请, 无需报省 -> 报省."""
+    return {m.group(1) for m in _NEGATED_WORD.finditer(text)}
+
+
+def _affirmed(text: str, word: str) -> bool:
+    """The word occurs in the text at least once without a negation before it."""
+    return any(not _ENDS_NEGATED.search(text[max(0, m.start() - 5):m.start()]) for m in re.finditer(re.escape(word), text))
+
+
+def _polarity(facts: _Facts, text: str) -> str:
+    """What the claim denies the source affirms, or the reverse: 产量没有达到500吨 against 产量达到500吨.
+    Words are compared as written, so 顺利完成 and 没有完成 meet at 完成 whatever the segmentation."""
+    source_negated = _negated_words(text)
+    for word in _negated_words(facts.text):
+        if word in text and _affirmed(text, word) and word not in source_negated:
+            return f"来源的说法是肯定的：{word}"
+    for word in _negated_words(text):
+        if word in facts.text and _affirmed(facts.text, word) and word not in _negated_words(facts.text):
+            match = _NEGATED_WORD.search(text[text.find(word) - 6:text.find(word) + 2]) if text.find(word) >= 6 else None
+            return f"来源的说法是否定的：{match.group(0) if match else word}"
+    return ""
+
+
+def _directions(text: str) -> list[tuple[str, str, str]]:
+    """(up or down, the two characters before, the two after) of each word of direction:
+    进一步降低财政管理 -> (down, 一步, 财政)."""
+    found = []
+    for sense, words in (("up", UP), ("down", DOWN)):
+        for word in words:
+            for m in re.finditer(word, text):
+                found.append((sense, text[max(0, m.start() - 2):m.start()], text[m.end():m.end() + 2]))
+    return found
+
+
+_EVERY = re.compile(r"每(?:个)?(周|月|年|季度|季|天|日|半月|半年|星期)")
+
+
+def _frequency(facts: _Facts, text: str) -> str:
+    """每周 against 每月: how often, when the source says it of the same thing."""
+    claim, source = set(_EVERY.findall(facts.text)), set(_EVERY.findall(text))
+    if claim and source and not claim & source:
+        return f"来源记载为每{'、每'.join(sorted(source))}"
+    return ""
+
+
+def _direction(facts: _Facts, text: str) -> str:
+    """增长 against 下降: about the same thing (the same characters before or after), or in a sentence
+    that has only the other sense."""
+    claim, source = _directions(facts.text), _directions(text)
+    for sense, before, after in claim:
+        for other, s_before, s_after in source:
+            if other != sense and ((len(after) == 2 and after == s_after) or (len(before) == 2 and before == s_before)):
+                return f"来源记载为{'增加或提升' if other == 'up' else '减少或降低'}"
+    claim_senses, source_senses = {d[0] for d in claim}, {d[0] for d in source}
+    if len(claim_senses) == 1 and len(source_senses) == 1 and claim_senses != source_senses:
+        return f"来源记载为{'增加或提升' if 'up' in source_senses else '减少或降低'}"
+    return ""
+
+
+def _from_to(facts: _Facts, text: str) -> str:
+    """从17项扩容至21项 against 从21项缩减到17项, 将“A”模式转变为“B” against the reverse: the same two
+    things (figures, or quoted names) in the opposite order."""
+    def ends(match: re.Match) -> tuple[str, str]:
+        return (match.group("a"), match.group("b")) if match.group("a") is not None else (match.group("c"), match.group("d"))
+
+    for claim_match in _FROM_TO.finditer(facts.text):
+        a, b = ends(claim_match)
+        for source_match in _FROM_TO.finditer(text):
+            sa, sb = ends(source_match)
+            if _same_thing(a, sb) and _same_thing(b, sa) and not _same_thing(a, b):
+                return f"来源记载为从{sa.strip()}到{sb.strip()}"
+    return ""
+
+
+def _same_thing(a: str, b: str) -> bool:
+    """Two ends of a change name the same thing: the same figure, or the same quoted name."""
+    fa, fb = find_figures(a), find_figures(b)
+    if fa and fb:
+        return fa[0].same_value(fb[0])
+    qa, qb = _QUOTED.findall(a), _QUOTED.findall(b)
+    return bool(qa and qb and compact(qa[0]) == compact(qb[0]))
+
+
+# --- names -----------------------------------------------------------------------------------------
+def _names(claim: str, support: str, article: str) -> tuple[list[str], str]:
+    """(names of the claim its article lacks, what the supporting sentence names in the place of one).
+
+    Places, people, bodies, laws and quoted names must occur in the article (its text, title, byline
+    or masthead): a sentence need not repeat the district its article is about."""
+    missing = []
+    key, support_key = compact(article).lower(), compact(support).lower()
+    districts = lexicon().districts
+    for anchor in question_anchors(claim, "zh"):
+        if not anchor.strong or anchor.found_in(key):
+            continue
+        name = anchor.forms[0]
+        if re.fullmatch(r"(?:19|20)\d{2}", name):
+            continue  # years are figures, compared above
+        if name in districts:
+            others = [d for d in districts if d in support_key and d not in claim] or [
+                d for d in districts if d in key and d not in claim]
+            if others:
+                return missing, f"来源记载为{others[0]}"
+        missing.append(name)
+    for place in _local_places(claim):
+        if place not in key and place not in missing:
+            missing.append(place)
+    for person in _persons(claim):
+        if person not in key and person[:2] not in key and person not in missing:
+            others = [p for p in _persons(support) if p not in claim]
+            if others:
+                return missing, f"来源记载为{others[0]}"
+            missing.append(person)
+        elif person in key:
+            post = _post_conflict(claim, article, person)
+            if post:
+                return missing, post
+    for body in _bodies(claim) + [w for w in lexicon().domain_words if w in claim]:
+        if compact(body).lower() not in key and body not in missing:
+            missing.append(body)
+    return missing, ""
+
+
+@lru_cache(maxsize=4096)
+def _persons(text: str) -> tuple[str, ...]:
+    """Personal names jieba tags as such, starting with a surname, that are not everyday words."""
+    import jieba.posseg as posseg
+
+    from .judge import _looks_like_name
+
+    segmenter()
+    return tuple(dict.fromkeys(w.word for w in posseg.cut(text) if w.flag == "nr" and _looks_like_name(w.word)))
+
+
+def _local_places(claim: str) -> list[str]:
+    """Towns, streets, villages and communities by name (瓜沥镇, 宁围街道, 黄村村): the name ends where a jieba
+    word ends and is not inside a longer word (农业农村部门 holds no village 业农村; 实现乡镇 no township 实现乡)."""
+    spans, at = [], 0
+    for token in segmenter().cut(claim):
+        spans.append((at, at + len(token)))
+        at += len(token)
+    ends = {end for _, end in spans}
+    places = []
+    for m in _LOCAL_PLACE.finditer(claim):
+        inside = any(start <= m.start() and m.end() <= end and end - start > m.end() - m.start() for start, end in spans)
+        if m.end() in ends and not inside:
+            places.append(m.group(0))
+    return places
+
+
+# Towns, streets, villages and communities by name: 瓜沥镇, 宁围街道, 黄村村.
+_LOCAL_PLACE = re.compile(r"[\u4e00-\u9fff]{2}(?:街道|镇|乡|村|社区)(?![民委级])")
+_BODY_END = re.compile(r"(?:局|委|委员会|院|办|厅|中心|法院|检察院|政府|公司|集团|协会|学会|研究会|学校|医院|银行)$")
+_BEFORE_NAME = re.compile(r"[\u4e00-\u9fff]{1,12}$")
+
+
+def _bodies(claim: str) -> list[str]:
+    """The bodies a claim names (住建局, 政法委, 区委改革办): jieba words of three or more characters that end as a body does."""
+    return [t for t in dict.fromkeys(segmenter().cut(claim)) if len(t) >= 3 and _BODY_END.search(t)
+            and t not in lexicon().stopwords and not any(t.startswith(h) and len(h) >= 2 for h in lexicon().home_places)]
+
+
+def _post_conflict(claim: str, haystack: str, person: str) -> str:
+    """The post the claim gives a person (市委书记李火林) must be the source's (主任李火林): each word of it
+    occurs just before the name in the source."""
+    titles = lexicon().person_titles
+    at = claim.find(person)
+    before = _BEFORE_NAME.search(claim[:at])
+    if not before or not any(before.group(0).endswith(t) for t in titles):
+        return ""
+    post_words = [t for t in segmenter().cut(before.group(0)[-POST_CHARS:]) if len(t) >= 2]
+    windows = [haystack[max(0, m.start() - SOURCE_POST_CHARS):m.start()] for m in re.finditer(re.escape(person), haystack)]
+    if not windows or not any(any(w.endswith(t) for t in titles) for w in windows):
+        return ""  # the source names the person without a post: nothing to compare
+    if any(all(word in window for word in post_words) for window in windows):
+        return ""
+    shown = next(w for w in windows if any(w.endswith(t) for t in titles))
+    return f"来源记载为{_BEFORE_NAME.search(shown).group(0) if _BEFORE_NAME.search(shown) else shown}{person}"

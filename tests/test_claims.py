@@ -1,0 +1,124 @@
+"""The claim checker and its parts: figures as whole quantities, verdicts, attribution of LLM sentences."""
+
+import pytest
+
+from assistant.attribution import attribute
+from assistant.claims import ClaimChecker
+from assistant.figures import chinese_number, find_figures
+from assistant.records import Article, Hit, Issue
+
+TEA = ("2024年,西湖龙井茶春茶产量达到500吨,产值约6亿元,“西湖龙井”品牌价值达84.35亿元,"
+       "连续六年蝉联中国茶叶区域公用品牌价值榜首。")
+LIST = "市场准入负面清单从17项扩容至21项,其中A类事项12项,B类事项9项。"
+NEGATIVE = "该条例尚未提请审议,相关调研报告已经完成。"
+
+
+def _hit(paragraphs, title="西湖区以法治护航西湖龙井茶产业", ordinal=1, district="西湖区") -> Hit:
+    issue = Issue("t.txt", "0" * 64, issue_no=9, total_no=697, date="2024-06-28")
+    article = Article(f"t-{ordinal}", "t.txt", ordinal, title, "article", "西湖区人大常委会 张三", "西湖区人大常委会",
+                      ("张三",), district, "", tuple(paragraphs))
+    return Hit(issue, article, (), 1.0)
+
+
+@pytest.fixture(scope="module")
+def checker(real_embedder):
+    def sentences(hit):
+        from assistant.sentences import split_sentences
+
+        found = split_sentences(hit.article.text)
+        return found, real_embedder.embed_passages(found)
+
+    return ClaimChecker(sentences, real_embedder.embed_question)
+
+
+@pytest.fixture(scope="module")
+def tea(checker):
+    return checker.candidates_from([_hit([TEA, LIST, NEGATIVE])])
+
+
+@pytest.mark.parametrize("a, b", [
+    ("1.2万人", "12000人"), ("三张清单", "3张清单"), ("百分之五十", "50%"), ("１２０吨", "120吨"),
+    ("30余人", "30多名"), ("77. 8%", "77.8%"), ("两个平台", "2个平台"), ("十二项", "12项"), ("6亿元", "60000万元"),
+    ("三成", "30%"), ("二〇二四年", "2024年"),
+])
+def test_forms_of_one_figure_are_equal(a, b):
+    (fa,), (fb,) = find_figures(a), find_figures(b)
+    assert fa.same_value(fb), (fa, fb)
+
+
+@pytest.mark.parametrize("a, b", [
+    ("500吨", "50吨"), ("500吨", "500万吨"), ("84.35亿元", "84亿元"), ("77.8%", "7.8%"), ("2024年", "2023年"),
+    ("500吨", "500元"), ("第一", "第二"),
+])
+def test_different_figures_are_different(a, b):
+    (fa,), (fb,) = find_figures(a), find_figures(b)
+    assert not fa.same_value(fb), (fa, fb)
+
+
+def test_chinese_numbers_and_words_that_are_not_numbers():
+    assert chinese_number("两千三百万") == 23_000_000
+    assert chinese_number("一百零五") == 105
+    assert chinese_number("七十七点八") == pytest.approx(77.8)
+    assert chinese_number("十四五") is None
+    assert find_figures("一是加强监督,推进“五水共治”和“十四五”规划") == ()
+
+
+def test_a_figure_knows_its_measure():
+    figures = {f.text: f for f in find_figures(TEA)}
+    assert "产量" in figures["500吨"].context and "产值" in figures["6亿元"].context
+
+
+@pytest.mark.parametrize("claim", [
+    "2024年西湖龙井茶春茶产量达到500吨，产值约6亿元。",
+    "西湖龙井茶2024年的春茶产量为500吨。",
+    "西湖龙井品牌价值达到84.35亿元，已连续六年位居全国茶叶区域公用品牌价值第一。",
+    "负面清单由17项扩大到21项。",
+])
+def test_faithful_claims_are_supported(checker, tea, claim):
+    result = checker.check(claim, tea)
+    assert result.verdict == "supported", result
+    assert result.support and result.support[0].hit.issue.label == "第9期（总第697期）"
+
+
+@pytest.mark.parametrize("claim, says", [
+    ("2024年西湖龙井茶春茶产量达到50吨。", "500吨"),
+    ("2024年西湖龙井茶春茶产量达到5吨。", "500吨"),
+    ("2024年西湖龙井茶春茶产量达到500万吨。", "500吨"),
+    ("“西湖龙井”品牌价值达84亿元。", "84.35亿元"),
+    ("2023年西湖龙井茶春茶产量达到500吨。", "2024年"),
+    ("西湖龙井品牌价值连续六年位居第二。", "榜首"),
+])
+def test_wrong_figures_are_contradicted_with_what_the_source_says(checker, tea, claim, says):
+    result = checker.check(claim, tea)
+    assert result.verdict == "contradicted", result
+    assert says in result.reason
+
+
+@pytest.mark.parametrize("claim", [
+    "2024年西湖龙井茶春茶产量没有达到500吨。",  # polarity
+    "2024年西湖龙井茶春茶产值达到500吨。",  # the figure of another measure
+    "2024年西湖龙井茶春茶产量约6亿元，产值达到500吨。",  # two figures swapped
+    "负面清单从21项缩减到17项。",  # direction reversed
+    "其中A类事项9项。",  # A类 against B类
+    "该条例已经提请审议。",  # a negated fact stated as done
+    "2024年上城区西湖龙井茶春茶产量达到500吨。",  # another district
+    "杭州市的市长是王伟民。",  # made up
+])
+def test_mutated_claims_are_never_supported(checker, tea, claim):
+    result = checker.check(claim, tea)
+    assert result.verdict in ("contradicted", "not_found"), result
+
+
+def test_a_claim_about_nothing_in_the_sources_is_not_found(checker, tea):
+    result = checker.check("西湖区计划在明年建成三座茶叶博物馆。", tea)
+    assert result.verdict == "not_found" and result.reason
+
+
+def test_attribution_cites_unmarked_sentences_and_corrects_wrong_markers(checker):
+    packed = [(1, _hit(["西湖区召开了人大代表座谈会,听取意见建议。"], title="座谈会", ordinal=2), "x"),
+              (2, _hit([TEA]), "y")]
+    answer = "2024年西湖龙井茶春茶产量达到500吨。品牌价值达84.35亿元[1]。春茶产量达到50吨[2]。"
+    first, second, third = attribute(answer, packed, checker)
+    assert first.check.supported and first.sources == (2,) and first.markers == () and not first.reattributed
+    assert second.check.supported and second.sources == (2,) and second.reattributed
+    assert third.check.verdict == "contradicted" and third.sources == ()
