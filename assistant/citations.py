@@ -54,7 +54,10 @@ VERDICT_LABELS = {
 
 
 def check_citations(check) -> list[tuple[int, Issue, Article, str]]:
-    """The articles a claim check rests on, numbered, each with its quoted sentence(s)."""
+    """The articles a claim check rests on, numbered, each with its quoted sentence(s): the supporting
+    sentences, or the one that says otherwise; none when nothing was found."""
+    if check.verdict == "not_found":
+        return []
     grouped: dict[str, tuple[Issue, Article, list[str]]] = {}
     for support in check.support:
         key = support.hit.article.article_id

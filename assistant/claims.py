@@ -50,7 +50,8 @@ UP = ("增长", "增加", "提高", "提升", "上升", "扩大", "扩容", "增
 DOWN = ("下降", "减少", "降低", "缩减", "缩小", "减至", "降至", "回落", "下滑", "压减", "削减", "压缩", "减轻", "下跌")
 # Words that link a measure to its figure: shared by every measure, so they say nothing about which.
 _LINKS = frozenset("达到 达 约 为 共 共有 有 超过 累计 共计 合计 总计 实现 其中 分别 全年 已 已经 同比 比 较 占 约为 近 将近 逾 以上".split())
-_FROM_TO = re.compile(r"从(?P<a>[^，,。；]{1,16}?)(?:扩容|增加|增长|提高|提升|上升|扩大|缩减|减少|下降|降低|压减|调整|压缩)?(?:到|至)(?P<b>[^，,。；]{1,16})"
+_FROM_TO = re.compile(r"从(?P<a>[^，,。；]{1,24}?)(?:扩容|增加|增长|提高|提升|上升|扩大|缩减|减少|下降|降低|压减|调整|压缩)?"
+                      r"(?:到|至|转向|转变为|转变成|转为|变为)(?P<b>[^，,。；]{1,24})"
                       r"|将(?P<c>[^，,。；]{1,24}?)(?:转变为|转变成|变为|改为|转为|调整为)(?P<d>[^，,。；]{1,24})")
 _QUOTED = re.compile(r"[“\"「]([^”\"」]{1,30})[”\"」]")
 _CLAUSE = re.compile(r"[^，,；;。！？!?]+")
@@ -443,8 +444,8 @@ def _names(claim: str, support: str, article: str) -> tuple[list[str], str]:
     key, support_key = compact(article).lower(), compact(support).lower()
     districts = lexicon().districts
     for anchor in question_anchors(claim, "zh"):
-        if not anchor.strong or anchor.found_in(key):
-            continue
+        if anchor.found_in(key):
+            continue  # weak anchors too: a claim asserts its places (湖州德清), a question only asks about them
         name = anchor.forms[0]
         if re.fullmatch(r"(?:19|20)\d{2}", name):
             continue  # years are figures, compared above

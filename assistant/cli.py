@@ -29,12 +29,15 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="?")
     ask.add_argument("--json", action="store_true", help="输出 JSON")
     ask.add_argument("--questions", type=Path, help="问题文件，每行一个；每个问题输出一行 JSON")
-    ask.add_argument("--from", dest="date_from", default="", help="起始日期 YYYY-MM-DD")
-    ask.add_argument("--to", dest="date_to", default="", help="截止日期 YYYY-MM-DD")
-    ask.add_argument("--issue", action="append", default=[], help="只在这一期（文件名）中检索，可重复")
-    ask.add_argument("--district", action="append", default=[], help="只检索该区县（如 西湖区），可重复")
+    _add_filters(ask)
     ask.add_argument("--retrieval", choices=["hybrid", "dense", "bm25"], default="hybrid")
     ask.add_argument("--no-llm", action="store_true", help="即使配置了大模型，也只用摘录式回答")
+
+    check = sub.add_parser("check", help="核对句子：档案是否支持、与之不符，或没有出处")
+    check.add_argument("claim", nargs="?", help="要核对的句子（可含多句）")
+    check.add_argument("--file", type=Path, help="要核对的文稿（纯文本，按句拆分后逐句核对）")
+    check.add_argument("--json", action="store_true", help="每句输出一行 JSON")
+    _add_filters(check)
 
     chat = sub.add_parser("chat", help="在终端里连续对话（支持追问）")
     chat.add_argument("--no-llm", action="store_true", help="即使配置了大模型，也只用摘录式回答")
@@ -46,6 +49,12 @@ def _parser() -> argparse.ArgumentParser:
                                       "建议用 --auth-file 或环境变量 ASSISTANT_UI_AUTH）")
     serve.add_argument("--auth-file", type=Path, help="登录账号文件，每行 用户名:密码")
     serve.add_argument("--share", action="store_true", help="生成公网分享链接（默认关闭）")
+
+    serve_llm = sub.add_parser("serve-llm", help="在本机启动本地大模型服务（OpenAI 兼容接口，前台运行，Ctrl-C 停止）")
+    serve_llm.add_argument("--model", choices=["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b"],
+                           default="qwen2.5-coder-1.5b", help="本地模型（默认 qwen2.5-coder-1.5b）")
+    serve_llm.add_argument("--port", type=int, default=8000, help="监听端口（只监听 127.0.0.1）")
+    serve_llm.add_argument("--ctx", type=int, default=4096, help="上下文长度（token）")
 
     sub.add_parser("stats", help="索引统计")
     sub.add_parser("history", help="索引的历史版本：每次导入、删除新增、替换、删除了什么")
@@ -64,6 +73,20 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--gate", type=Path, help="阈值文件（TOML）：低于阈值时退出码为 1")
     evaluate.add_argument("--out", type=Path, default=Path("eval/reports"), help="报告目录（JSON、Markdown、图）")
     return parser
+
+
+def _add_filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--from", dest="date_from", default="", help="起始日期 YYYY-MM-DD")
+    parser.add_argument("--to", dest="date_to", default="", help="截止日期 YYYY-MM-DD")
+    parser.add_argument("--issue", action="append", default=[], help="只在这一期（文件名）中检索，可重复")
+    parser.add_argument("--district", action="append", default=[], help="只检索该区县（如 西湖区），可重复")
+
+
+def _filters(args):
+    from .records import Filters
+
+    return Filters(date_from=args.date_from, date_to=args.date_to, sources=tuple(args.issue),
+                   districts=tuple(args.district))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -95,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args) -> int:
     from .settings import load_settings
 
+    if args.command == "serve-llm":  # needs no settings or index
+        return _serve_llm(args)
     settings = load_settings(index_dir=args.index, embedder=args.embedder)
     if args.command == "ingest":
         return _ingest(args, settings)
@@ -106,6 +131,8 @@ def _run(args) -> int:
         return _stats(settings)
     if args.command == "chat":
         return _chat(args, settings)
+    if args.command == "check":
+        return _check(args, settings)
     if args.command == "bench":
         from .bench import run
 
@@ -129,6 +156,17 @@ def _run(args) -> int:
 
         return run_cli(args, settings)
     raise AssertionError(args.command)
+
+
+def _serve_llm(args) -> int:
+    """Serve a local GGUF model on 127.0.0.1 in the foreground; errors are one line and exit code 2."""
+    from .local_llm import LocalModelError, serve_foreground
+
+    try:
+        return serve_foreground(args.model, port=args.port, ctx=args.ctx)
+    except LocalModelError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
 
 
 def _ingest(args, settings) -> int:
@@ -180,14 +218,11 @@ class _NamedOnly:
 def _ask(args, settings) -> int:
     from .answering import answer_json, format_answer
     from .pipeline import Assistant, clean_question
-    from .records import Filters
 
     if not args.question and not args.questions:
         print("错误：请给出问题，或用 --questions 指定问题文件", file=sys.stderr)
         return 1
-    filters = Filters(
-        date_from=args.date_from, date_to=args.date_to, sources=tuple(args.issue), districts=tuple(args.district)
-    )
+    filters = _filters(args)
     questions = [args.question] if args.question else _read_questions(args.questions)
     assistant = Assistant(settings, retrieval=args.retrieval, use_llm=False if args.no_llm else None)
     for question in questions:
@@ -203,6 +238,25 @@ def _ask(args, settings) -> int:
             print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
         else:
             print(format_answer(answer))
+    return 0
+
+
+def _check(args, settings) -> int:
+    """Each sentence of a claim or a draft against the archive; one line of JSON per sentence with --json."""
+    from .citations import check_json, format_check
+    from .pipeline import Assistant, claim_sentences
+    from .reader import read_source
+
+    if bool(args.claim) == bool(args.file):
+        print("错误：请给出要核对的句子，或用 --file 指定文稿（二者选一）", file=sys.stderr)
+        return 1
+    text = args.claim or read_source(args.file).text
+    if not claim_sentences(text):
+        print("错误：没有可核对的句子", file=sys.stderr)
+        return 1
+    assistant = Assistant(settings, use_llm=False)
+    for check in assistant.check(text, _filters(args)):
+        print(json.dumps(check_json(check), ensure_ascii=False) if args.json else format_check(check), flush=True)
     return 0
 
 

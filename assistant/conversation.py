@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .cleaning import compact
 from .lexical import content_terms
 
 _DEPENDENT = re.compile(r"^(那么?|这|该|它|其中|还有|另外|此外|同时|那篇|这篇)|呢[？?]?$|这篇|该文|这一期|这期|那一期|这是|那是|谁写的|作者")
@@ -99,6 +100,8 @@ def plausible_rewrite(candidate: str, question: str) -> bool:
     """
     if not 4 <= len(candidate) <= 200 or candidate.startswith(("问：", "答：")):
         return False
+    if compact(candidate) == compact(question):
+        return False  # the follow-up echoed back: nothing was rewritten, so the rule rewrites it
     cjk = sum(1 for ch in question if "\u4e00" <= ch <= "\u9fff")
     if cjk and sum(1 for ch in candidate if "\u4e00" <= ch <= "\u9fff") < 4:
         return False

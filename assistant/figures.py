@@ -60,6 +60,7 @@ _FIGURE = re.compile(
     + r"\s*(?P<mag>万亿|千万|百万|十万|亿|万|千|百)?\s*" + _APPROX_AFTER.replace("after", "after2")
     + r"\s*(?P<unit>%|％|‰|" + _UNIT_ALTERNATIVES + r")?)"
 )
+_RANK_BEFORE = re.compile(r"(?:位居|排名|名列|位列|排在|位于|蝉联|荣获|获得|居|列|排|获)$")
 AFTER_CHARS = 8  # the noun after a count (十二项任务) is within a few characters
 _CLAUSE_BREAK = re.compile(r"[，,；;：:。！？!?、\n]")
 
@@ -110,7 +111,8 @@ _COUNT_CLASSES = frozenset((value or key) for key, value in _CLASSIFIERS.items()
 def _same_unit(a: str, b: str) -> bool:
     if not a or not b or a == b:
         return True
-    return "个" in (a, b) and a in _COUNT_CLASSES and b in _COUNT_CLASSES
+    # 个 stands for any classifier of things; people (人/名/位) and times (次/趟) are counted with their own.
+    return "个" in (a, b) and a in _COUNT_CLASSES and b in _COUNT_CLASSES and not {a, b} & {"people", "times"}
 
 
 def to_halfwidth(text: str) -> str:
@@ -202,6 +204,11 @@ def _figure(m: re.Match) -> Figure | None:
         if value is None:
             return None
         if not unit or unit in ("名", "位"):  # 位居第二, 排名第二, 第一名: a rank
+            following = m.string[end:end + 1]
+            if not unit and not _RANK_BEFORE.search(m.string[max(0, start - 4):start]) and \
+                    re.match(r"[\u4e00-\u9fff]", following):
+                # 第一时间, 第一副组长, 第一线: an ordinal of what follows, not a rank
+                return Figure(whole, "ordinal", value, following, following, start, end)
             return Figure(whole, "rank", value, "", "", start, end)
         return Figure(whole, "ordinal", value, unit, _unit_class(unit)[0], start, end)
     if m.group("year"):

@@ -1,10 +1,12 @@
 """Build a fresh index of the sample issues with the default embedder and run the Q&A evaluation.
 
     python eval/run.py [--retrieval hybrid|dense|bm25|all] [--answerer extractive|llm] [--gate eval/thresholds.toml]
+                       [--llm-model qwen2.5-coder-1.5b|qwen2.5-coder-0.5b]
 
 Reports (JSON, Markdown; with `all` a comparison table and plot) go to eval/reports/. With
---answerer llm and no ASSISTANT_LLM_BASE_URL set, a local llama.cpp server with Gemma 3 270M is
-started on loopback for the run.
+--answerer llm and no ASSISTANT_LLM_BASE_URL set, a local llama.cpp server with --llm-model
+(default Qwen2.5-Coder-1.5B-Instruct) is started on loopback for the run, and the reports go to
+eval/reports/llm-<model>/.
 """
 
 from __future__ import annotations
@@ -31,18 +33,22 @@ def main() -> int:
     parser.add_argument("--answerer", choices=["extractive", "llm"], default="extractive")
     parser.add_argument("--gate", type=Path)
     parser.add_argument("--out", type=Path, default=ROOT / "eval" / "reports")
+    parser.add_argument("--llm-model", default="qwen2.5-coder-1.5b",
+                        choices=["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b", "gemma3-270m"],
+                        help="local model served for --answerer llm when ASSISTANT_LLM_BASE_URL is not set")
     args = parser.parse_args()
 
     from embeddings import get_embedder
 
     server = nullcontext(os.environ.get("ASSISTANT_LLM_BASE_URL"))
     if args.answerer == "llm" and not os.environ.get("ASSISTANT_LLM_BASE_URL"):
-        from assistant.local_llm import MODEL_NAME, llama_server
+        from assistant.local_llm import llama_server
 
-        os.environ["ASSISTANT_LLM_MODEL"] = MODEL_NAME
+        os.environ["ASSISTANT_LLM_MODEL"] = args.llm_model
         os.environ.setdefault("ASSISTANT_LLM_MAX_TOKENS", "128")
         os.environ.setdefault("ASSISTANT_LLM_CONTEXT_TOKENS", "1500")
-        server = llama_server()
+        server = llama_server(args.llm_model)
+        args.out = args.out / f"llm-{args.llm_model}"
     with tempfile.TemporaryDirectory() as tmp, server as base_url:
         settings = load_settings(index_dir=Path(tmp) / "index", llm_base_url=base_url)
         embedder = get_embedder(settings.embedder)

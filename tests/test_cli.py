@@ -105,3 +105,37 @@ def test_a_control_character_line_in_a_batch_is_reported_in_place(tmp_path):
     result = run_cli("--embedder", "fake", "--index", str(index), "ask", "--questions", str(batch))
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert result.returncode == 0 and len(lines) == 3 and lines[1]["error"] == "问题是空的"
+
+
+DRAFT = "2024年西湖龙井茶春茶产量达到500吨。西湖龙井茶春茶产量达到50吨。\n杭州市的市长是王伟民。"
+
+
+def test_check_prints_one_verdict_per_sentence_as_json(real_index):
+    result = run_cli("--index", str(real_index), "check", "--json", DRAFT)
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["verdict"] for r in rows] == ["supported", "contradicted", "not_found"]
+    assert set(rows[0]) == {"claim", "verdict", "citations", "reason"}
+    cited = rows[0]["citations"][0]
+    assert cited["issue_label"] == "第9期（总第697期）" and cited["date"] == "2024-06-28" and "500吨" in cited["quote"]
+    assert "500吨" in rows[1]["reason"] and rows[1]["citations"]
+    assert "王伟民" in rows[2]["reason"] and rows[2]["citations"] == []
+
+
+def test_check_a_draft_file_in_gbk_and_its_filters(real_index, tmp_path):
+    draft = tmp_path / "draft.txt"
+    draft.write_bytes(DRAFT.encode("gb18030"))
+    result = run_cli("--index", str(real_index), "check", "--file", str(draft))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("[有据可查]") == 1 and "[与来源不符]" in result.stdout and "[未找到出处]" in result.stdout
+    assert "原文：2024年" in result.stdout
+    # Outside the issue that holds it, the archive does not support the first sentence.
+    result = run_cli("--index", str(real_index), "check", "--json", "--to", "2023-12-31", DRAFT.split("。")[0] + "。")
+    assert json.loads(result.stdout)["verdict"] != "supported"
+
+
+def test_check_without_a_claim_or_with_an_unreadable_file_is_one_line(real_index, tmp_path):
+    result = run_cli("--index", str(real_index), "check")
+    assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1
+    result = run_cli("--index", str(real_index), "check", "--file", str(tmp_path / "missing.txt"))
+    assert result.returncode != 0 and "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -115,3 +115,21 @@ def test_refusal_reads_as_one_and_follow_up_works(browser, app_url):
     page.get_by_text("理解为：萧山区人大在优化营商环境方面做了什么？").wait_for(timeout=60_000)
     assert "萧山区" in page.locator("#cards").inner_text()
     page.close()
+
+
+def test_the_check_tab_marks_each_sentence_of_a_pasted_draft(browser, app_url):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page.goto(app_url, wait_until="domcontentloaded")
+    page.get_by_role("tab", name="核对").click()
+    page.locator("#check-text textarea").fill(
+        "2024年西湖龙井茶春茶产量达到500吨。西湖龙井茶春茶产量达到50吨。杭州市的市长是王伟民。")
+    page.locator("#check-button").click()
+    page.locator("#check-results .check").nth(2).wait_for(timeout=60_000)
+    verdicts = [page.locator("#check-results .check").nth(i).get_attribute("data-verdict") for i in range(3)]
+    assert verdicts == ["supported", "contradicted", "not_found"]
+    contradicted = page.locator("#check-results .check-contradicted").inner_text()
+    assert "来源记载为500吨" in contradicted and "第9期（总第697期" in contradicted
+    assert "500吨" in page.locator("#check-results .check-supported mark").first.inner_text()
+    page.screenshot(path=str(SHOTS / "check-tab.png"), full_page=True)
+    page.close()
