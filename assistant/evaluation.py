@@ -121,7 +121,25 @@ def _score(item: QAItem, hits: list[Hit], answer: Answer, latency: float) -> dic
         "mode": answer.mode, "notice": answer.notice, "rewritten": answer.rewritten,
         "unsupported": list(answer.unsupported),
         "cited_titles": [a.title for a in cited],
+        "llm_verified": answer.mode == "llm" and not answer.refused and bool(answer.citations),
+        "shown_sentences": sum(1 for c in answer.checked if c.verdict == "supported"),
+        "figures_not_in_quote": _figures_not_in_quote(answer),
+        "checked": [{"text": c.text, "verdict": c.verdict, "reason": c.reason} for c in answer.checked],
     }
+
+
+def _figures_not_in_quote(answer: Answer) -> list[str]:
+    """Figures of shown LLM sentences that the quote they cite does not hold (the target is none)."""
+    from .figures import find_figures
+
+    missing = []
+    for claim in answer.checked:
+        if claim.verdict != "supported":
+            continue
+        held = find_figures(claim.quote)
+        missing += [f"{claim.text}: {f.text}" for f in find_figures(claim.text)
+                    if not any(f.same_value(h) for h in held)]
+    return missing
 
 
 def _aggregate(records: list[dict]) -> dict:
@@ -145,6 +163,11 @@ def _aggregate(records: list[dict]) -> dict:
         facts = sum(r["facts"] for r in answerable)
         metrics["key_fact_recall"] = sum(r["facts_found"] for r in answerable) / facts if facts else 0.0
         metrics["answered_rate"] = sum(not r["refused"] for r in answerable) / n
+        if any(r["mode"] == "llm" or r["checked"] for r in records):
+            # The LLM path: answered by the model with verified citations, not by the fallback.
+            metrics["llm_verified_rate"] = sum(r["llm_verified"] for r in answerable) / n
+            metrics["shown_figures_not_in_quote"] = sum(len(r["figures_not_in_quote"]) for r in records)
+            metrics["llm_sentences_removed"] = sum(len(r["unsupported"]) for r in records)
     if unanswerable:
         metrics["refusal_rate_unanswerable"] = sum(r["refused"] for r in unanswerable) / len(unanswerable)
     if records:
