@@ -150,8 +150,9 @@ class ClaimChecker:
                          for c in candidates), key=lambda pair: -pair[0])
         top = [c for _, c in scored[:TOP_CANDIDATES]]
         options: list[tuple[SourceSentence, ...]] = [(c,) for c in top]
-        for i, first in enumerate(top[:PAIRED]):
-            for second in top[i + 1:PAIRED]:
+        pairs = top[:PAIRED] if len(facts.clauses) > 1 else []  # only a claim of two clauses joins two sentences
+        for i, first in enumerate(pairs):
+            for second in pairs[i + 1:]:
                 if first.hit.article.article_id == second.hit.article.article_id:
                     options.append(tuple(sorted((first, second), key=lambda s: s.index)))
         results = [self._compare(claim, facts, option, claim_vector) for option in options]
@@ -458,13 +459,14 @@ def _names(claim: str, support: str, article: str) -> tuple[list[str], str]:
     for place in _local_places(claim):
         if place not in key and place not in missing:
             missing.append(place)
+    # People must be in the supporting sentences themselves: what a claim says a person did is said of them there.
     for person in _persons(claim):
-        if person not in key and person[:2] not in key and person not in missing:
+        if person not in support_key and person[:2] not in support_key and person not in missing:
             others = [p for p in _persons(support) if p not in claim]
-            if others:
+            if others and person not in key:
                 return missing, f"来源记载为{others[0]}"
             missing.append(person)
-        elif person in key:
+        else:
             post = _post_conflict(claim, article, person)
             if post:
                 return missing, post
@@ -521,7 +523,13 @@ def _post_conflict(claim: str, haystack: str, person: str) -> str:
     before = _BEFORE_NAME.search(claim[:at])
     if not before or not any(before.group(0).endswith(t) for t in titles):
         return ""
-    post_words = [t for t in segmenter().cut(before.group(0)[-POST_CHARS:]) if len(t) >= 2]
+    # The post is the title word (主任, 秘书长) with a party body written onto it (市委书记, 党组书记); the
+    # organisation before it (市人大常委会) is often left out by the source and is not compared.
+    tokens = [t for t in segmenter().cut(before.group(0)[-POST_CHARS:]) if t.strip()]
+    title_at = max((i for i, t in enumerate(tokens) if any(t.endswith(title) for title in titles)), default=None)
+    if title_at is None:
+        return ""
+    post_words = [tokens[title_at]] + ([tokens[title_at - 1]] if title_at and tokens[title_at - 1][-1:] in "委组" else [])
     windows = [haystack[max(0, m.start() - SOURCE_POST_CHARS):m.start()] for m in re.finditer(re.escape(person), haystack)]
     if not windows or not any(any(w.endswith(t) for t in titles) for w in windows):
         return ""  # the source names the person without a post: nothing to compare

@@ -409,6 +409,12 @@ def evaluate_claims(assistant, items: list[dict]) -> dict:
         metrics["mutated_claims"] = len(mutated)
         metrics["mutated_accepted"] = _share(r["verdict"] == "supported" for r in mutated)
         metrics["mutated_contradicted"] = _share(r["verdict"] == "contradicted" for r in mutated)
+        generated = [r for r in mutated if r.get("origin") == "generated"]
+        written = [r for r in mutated if r.get("origin") != "generated"]
+        if generated:  # made by eval/make_claims.py from the sentences
+            metrics["generated_mutated_accepted"] = _share(r["verdict"] == "supported" for r in generated)
+        if written:  # written by hand, from the articles' content, by helpers who never saw the code
+            metrics["written_false_accepted"] = _share(r["verdict"] == "supported" for r in written)
     by_kind = {}
     for kind in sorted({r["kind"] for r in records}):
         group = [r for r in records if r["kind"] == kind]

@@ -131,6 +131,13 @@ class ChatService:
             parts.append(f'<span class="rewrite">理解为：{esc(answer.rewritten)}</span>')
         if answer.notice:
             parts.append(f'<div class="notice">{esc(answer.notice)}</div>')
+        removed = [c for c in answer.checked if c.verdict != "supported"]
+        if removed:
+            # What the model wrote and the checker removed, with why: a reader can see what was not shown.
+            from .citations import VERDICT_LABELS
+
+            rows = "".join(f'<li>{esc(c.text)}（{VERDICT_LABELS["zh"][c.verdict]}：{esc(c.reason)}）</li>' for c in removed)
+            parts.append(f'<details class="removed"><summary>未通过核验的句子（{len(removed)}）</summary><ul>{rows}</ul></details>')
         return "".join(parts)
 
     @staticmethod

@@ -11,6 +11,8 @@ TEA = ("2024年,西湖龙井茶春茶产量达到500吨,产值约6亿元,“西�
        "连续六年蝉联中国茶叶区域公用品牌价值榜首。")
 LIST = "市场准入负面清单从17项扩容至21项,其中A类事项12项,B类事项9项。"
 NEGATIVE = "该条例尚未提请审议,相关调研报告已经完成。"
+MORE = ("活动每月安排1-2期,由主任李火林带队,在萧山区宁围街道试点,将“政府选址”模式转变为“镇街上报+专业踏勘”,"
+        "从三个方面不断完善监督机制。")
 
 
 def _hit(paragraphs, title="西湖区以法治护航西湖龙井茶产业", ordinal=1, district="西湖区") -> Hit:
@@ -33,7 +35,7 @@ def checker(real_embedder):
 
 @pytest.fixture(scope="module")
 def tea(checker):
-    return checker.candidates_from([_hit([TEA, LIST, NEGATIVE])])
+    return checker.candidates_from([_hit([TEA, LIST, NEGATIVE, MORE])])
 
 
 @pytest.mark.parametrize("a, b", [
@@ -73,6 +75,8 @@ def test_a_figure_knows_its_measure():
     "西湖龙井茶2024年的春茶产量为500吨。",
     "西湖龙井品牌价值达到84.35亿元，已连续六年位居全国茶叶区域公用品牌价值第一。",
     "负面清单由17项扩大到21项。",
+    "市人大常委会主任李火林带队，从三方面不断完善监督机制。",  # 三个方面 = 三方面; 不断 denies nothing
+    "宁围街道将“政府选址”模式转变为“镇街上报+专业踏勘”。",
 ])
 def test_faithful_claims_are_supported(checker, tea, claim):
     result = checker.check(claim, tea)
@@ -103,6 +107,11 @@ def test_wrong_figures_are_contradicted_with_what_the_source_says(checker, tea, 
     "该条例已经提请审议。",  # a negated fact stated as done
     "2024年上城区西湖龙井茶春茶产量达到500吨。",  # another district
     "杭州市的市长是王伟民。",  # made up
+    "活动每周安排1-2期。",  # how often
+    "在萧山区瓜沥镇试点。",  # a town the article does not name
+    "将“镇街上报+专业踏勘”模式转变为“政府选址”模式。",  # the change reversed
+    "市人大常委会秘书长李火林带队。",  # another post
+    "相关调研报告尚未完成。",  # denied where the source affirms
 ])
 def test_mutated_claims_are_never_supported(checker, tea, claim):
     result = checker.check(claim, tea)

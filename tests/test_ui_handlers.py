@@ -138,7 +138,8 @@ def test_llm_answer_streams_then_the_verified_text_replaces_it(sample_settings, 
     text, final = steps[-1]
     assert len(partials) > 5 and "99.9" in partials[-1]  # the raw stream arrived piece by piece
     assert final.mode == "llm" and "99.9" not in text and "500吨" in text  # verification removed it
-    assert "未通过核验" in service.badge_html(final)
+    badge = service.badge_html(final)
+    assert "未通过核验" in badge and "99.9亿元" in badge and "来源记载为84.35亿元" in badge  # what was removed, and why
     assistant.close()
 
 
