@@ -251,8 +251,16 @@ def _compare_figures(facts: _Facts, text: str, meta: str, hit: Hit) -> tuple[str
             return f"来源记载为{about_it[0].text}", missing
         if comparable and figure.kind in ("year", "rank", "date", "total_issue"):
             return f"来源记载为{'、'.join(dict.fromkeys(s.text for s in comparable))}", missing
+        if _names_an_issue(figure):  # 第8期 for an article of 第9期: the masthead says otherwise
+            printed = [m for m in find_figures(meta) if _names_an_issue(m) and m.kind == figure.kind]
+            if printed:
+                return f"来源刊于{hit.issue.label}", missing
         missing.append(figure.text)
     return "", missing
+
+
+def _names_an_issue(figure: Figure) -> bool:
+    return figure.kind == "total_issue" or (figure.kind == "ordinal" and figure.unit == "期")
 
 
 def _relative_years(text: str, hit: Hit) -> tuple[Figure, ...]:

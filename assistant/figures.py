@@ -61,6 +61,7 @@ _FIGURE = re.compile(
     + r"\s*(?P<unit>%|％|‰|" + _UNIT_ALTERNATIVES + r")?)"
 )
 _RANK_BEFORE = re.compile(r"(?:位居|排名|名列|位列|排在|位于|蝉联|荣获|获得|居|列|排|获)$")
+_RANGE = re.compile(r"\s*(?:至|到|-|—|~|～|－)\s*")
 AFTER_CHARS = 8  # the noun after a count (十二项任务) is within a few characters
 _CLAUSE_BREAK = re.compile(r"[，,；;：:。！？!?、\n]")
 
@@ -186,7 +187,21 @@ def find_figures(text: str) -> tuple[Figure, ...]:
         figure = _figure(match)
         if figure is not None:
             figures.append(figure)
+    for i, figure in enumerate(figures[:-1]):
+        # A range (4至6名, 1-2期) writes the unit once: the first number has the second one's.
+        following = figures[i + 1]
+        if figure.kind == "quantity" and not figure.unit and following.unit and \
+                _RANGE.fullmatch(text[figure.end:following.start]):
+            figures[i] = replace(figure, unit=following.unit, unit_class=following.unit_class,
+                                 value=figure.value * following.value / max(_number_of(following), 1e-12))
     return tuple(_with_context(text, figures))
+
+
+def _number_of(figure: Figure) -> float:
+    """The number as written, before its unit's factor (6 of 6亿元 is 600,000,000 in 元)."""
+    raw = re.match(r"[0-9０-９.．, ]+|[零〇○一二两三四五六七八九十百千万亿点]+", figure.text)
+    value = _number(raw.group(0)) if raw else None
+    return value or figure.value
 
 
 def _figure(m: re.Match) -> Figure | None:

@@ -41,10 +41,10 @@ def tea(checker):
 @pytest.mark.parametrize("a, b", [
     ("1.2万人", "12000人"), ("三张清单", "3张清单"), ("百分之五十", "50%"), ("１２０吨", "120吨"),
     ("30余人", "30多名"), ("77. 8%", "77.8%"), ("两个平台", "2个平台"), ("十二项", "12项"), ("6亿元", "60000万元"),
-    ("三成", "30%"), ("二〇二四年", "2024年"),
+    ("三成", "30%"), ("二〇二四年", "2024年"), ("4至6名", "4名"), ("三个方面", "三方面"),
 ])
 def test_forms_of_one_figure_are_equal(a, b):
-    (fa,), (fb,) = find_figures(a), find_figures(b)
+    fa, fb = find_figures(a)[0], find_figures(b)[0]  # a range's first number has the range's unit
     assert fa.same_value(fb), (fa, fb)
 
 
@@ -75,6 +75,7 @@ def test_a_figure_knows_its_measure():
     "西湖龙井茶2024年的春茶产量为500吨。",
     "西湖龙井品牌价值达到84.35亿元，已连续六年位居全国茶叶区域公用品牌价值第一。",
     "负面清单由17项扩大到21项。",
+    "据第9期（总第697期）报道，2024年西湖龙井茶春茶产量达到500吨。",  # the masthead's numbers
     "市人大常委会主任李火林带队，从三方面不断完善监督机制。",  # 三个方面 = 三方面; 不断 denies nothing
     "宁围街道将“政府选址”模式转变为“镇街上报+专业踏勘”。",
 ])
@@ -91,6 +92,8 @@ def test_faithful_claims_are_supported(checker, tea, claim):
     ("“西湖龙井”品牌价值达84亿元。", "84.35亿元"),
     ("2023年西湖龙井茶春茶产量达到500吨。", "2024年"),
     ("西湖龙井品牌价值连续六年位居第二。", "榜首"),
+    ("第8期报道，2024年西湖龙井茶春茶产量达到500吨。", "第9期"),
+    ("总第698期报道，2024年西湖龙井茶春茶产量达到500吨。", "第9期"),
 ])
 def test_wrong_figures_are_contradicted_with_what_the_source_says(checker, tea, claim, says):
     result = checker.check(claim, tea)
