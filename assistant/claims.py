@@ -246,7 +246,7 @@ def _compare_figures(facts: _Facts, text: str, meta: str, hit: Hit) -> tuple[str
         if any(figure.same_value(s) for s in meta_figures):
             continue
         comparable = [s for s in source if figure.comparable(s)]
-        about_it = [s for s in comparable if _measure_terms(figure) & _measure_terms(s)]
+        about_it = [s for s in comparable if _measure_terms(figure) & _measure_terms(s) or _shared_window(figure, s) >= 2]
         if about_it:
             return f"来源记载为{about_it[0].text}", missing
         if comparable and figure.kind in ("year", "rank", "date", "total_issue"):
@@ -323,6 +323,13 @@ def _about_the_same(figure: Figure, source: Figure) -> bool:
     if not claim:
         return True
     return bool(claim & _window_grams(source.lead + " " + source.tail))
+
+
+def _shared_window(figure: Figure, source: Figure) -> int:
+    """How many character bigrams of what surrounds a figure the source figure's clause shares (配送车 in
+    为80辆燃气配送车 and 为70辆配送车): the two count the same thing."""
+    claim = _window_grams(figure.lead[-LOCAL_CHARS:] + " " + figure.tail[:LOCAL_CHARS])
+    return len(claim & _window_grams(source.lead + " " + source.tail))
 
 
 def _measure_conflict(figure: Figure, same: list[Figure], source: tuple[Figure, ...]) -> str:

@@ -71,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--retrieval", choices=["hybrid", "dense", "bm25", "all"], default="hybrid")
     evaluate.add_argument("--answerer", choices=["extractive", "llm"], default="extractive")
     evaluate.add_argument("--gate", type=Path, help="阈值文件（TOML）：低于阈值时退出码为 1")
+    evaluate.add_argument("--qa-only", action="store_true", help="只评测问答集（不评测判定集和核对集）")
     evaluate.add_argument("--out", type=Path, default=Path("eval/reports"), help="报告目录（JSON、Markdown、图）")
     return parser
 

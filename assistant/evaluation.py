@@ -223,12 +223,13 @@ def print_table(result: dict, out=sys.stdout) -> None:
 
 MODES = ("hybrid", "dense", "bm25")
 JUDGE_SET = Path(__file__).resolve().parent.parent / "eval" / "judge_set.jsonl"
+CLAIMS_SET = Path(__file__).resolve().parent.parent / "eval" / "claims.jsonl"
 REPORTS = Path(__file__).resolve().parent.parent / "eval" / "reports"
 
 
 def run(settings, qa_set: Path, retrieval: str = "hybrid", answerer: str = "extractive",
         out_dir: Path | None = None, gate: Path | None = None, embedder=None,
-        judge_set: Path | None = JUDGE_SET) -> int:
+        judge_set: Path | None = JUDGE_SET, claims_set: Path | None = CLAIMS_SET) -> int:
     """Evaluate one retrieval mode or all three; write JSON and Markdown reports (and a plot for all)."""
     from .pipeline import Assistant
 
@@ -262,8 +263,8 @@ def run(settings, qa_set: Path, retrieval: str = "hybrid", answerer: str = "extr
             assistant = Assistant(settings, embedder=embedder, retrieval="hybrid", use_llm=answerer == "llm")
             for name, metrics in judge_set_results(assistant, judge_set, out_dir, answerer).items():
                 failures += [f"{name}: {failure}" for failure in check_gate(metrics, gate, section=name)]
-            if answerer == "extractive" and CLAIMS_SET.exists():
-                for name, metrics in claims_results(assistant, CLAIMS_SET, out_dir).items():
+            if answerer == "extractive" and claims_set is not None and claims_set.exists():
+                for name, metrics in claims_results(assistant, claims_set, out_dir).items():
                     failures += [f"{name}: {failure}" for failure in check_gate(metrics, gate, section=name)]
             assistant.close()
         return _report_gate(failures)
@@ -370,10 +371,12 @@ def _report_gate(failures: list[str]) -> int:
 
 
 def run_cli(args, settings) -> int:
+    if args.qa_only:  # the gate of eval/qa.jsonl alone, without the judge set and the claims set
+        return run(settings, args.qa_set, args.retrieval, args.answerer, args.out, args.gate, judge_set=None,
+                   claims_set=None)
     return run(settings, args.qa_set, args.retrieval, args.answerer, args.out, args.gate)
 
 
-CLAIMS_SET = Path(__file__).resolve().parent.parent / "eval" / "claims.jsonl"
 FAITHFUL_KINDS = ("verbatim", "clause", "paraphrase")
 
 

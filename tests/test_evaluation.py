@@ -59,6 +59,16 @@ def test_gate_bites_when_a_metric_falls(tmp_path):
     assert check_gate(worse, gate) == ["refusal_accuracy = 0.5 < 0.94"]
 
 
+def test_each_part_of_the_claims_set_has_its_own_gate():
+    gate = ROOT / "eval" / "thresholds.toml"
+    for part in ("claims_calibration", "claims_test"):
+        report = json.loads((ROOT / "eval" / "reports" / f"{part}.json").read_text(encoding="utf-8"))
+        assert report["metrics"]["claims"] > 400 and check_gate(report["metrics"], gate, section=part) == []
+        worse = dict(report["metrics"], mutated_accepted=0.05, paraphrase_accepted=0.5)
+        assert sorted(f.split(" = ")[0] for f in check_gate(worse, gate, section=part)) == [
+            "mutated_accepted", "paraphrase_accepted"]
+
+
 def test_each_part_of_the_judge_set_has_its_own_gate():
     gate = ROOT / "eval" / "thresholds.toml"
     for part in ("judge_calibration", "judge_test", "judge_english"):
@@ -84,5 +94,5 @@ def test_eval_command_compares_all_modes_and_writes_reports(real_index, tmp_path
 def test_gate_from_the_command_line_fails_on_broken_retrieval(real_index, tmp_path):
     gate = ROOT / "eval" / "thresholds.toml"
     result = run_cli("--index", str(real_index), "eval", "--retrieval", "bm25", "--gate", str(gate),
-                     "--out", str(tmp_path))
+                     "--out", str(tmp_path), "--qa-only")
     assert result.returncode == 1 and "评测未达标：retrieval_hit@1" in result.stderr
