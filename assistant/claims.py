@@ -55,6 +55,10 @@ _FROM_TO = re.compile(r"从(?P<a>[^，,。；]{1,24}?)(?:扩容|增加|增长|�
                       r"|将(?P<c>[^，,。；]{1,24}?)(?:转变为|转变成|变为|改为|转为|调整为)(?P<d>[^，,。；]{1,24})")
 _QUOTED = re.compile(r"[“\"「]([^”\"」]{1,30})[”\"」]")
 _CLAUSE = re.compile(r"[^，,；;。！？!?]+")
+# Text addressed to a model rather than to readers (a prompt injection in an uploaded file).
+_INSTRUCTION = re.compile(r"忽略(?:以上|之前|前面|上述|此前)?(?:的)?(?:所有|全部|一切)?(?:的)?(?:指令|提示|要求|规则|设定)|"
+                          r"(?:系统|system)\s*(?:提示词|prompt)|你现在(?:是|扮演)|"
+                          r"ignore\s+(?:all\s+)?(?:the\s+)?(?:previous|above|prior)\s+instructions", re.I)
 _MARKERS = re.compile(r"[\[【]\s*\d+(?:\s*[,，、]\s*\d+)*\s*[\]】]")
 
 
@@ -136,6 +140,8 @@ class ClaimChecker:
             else:
                 sentences, vectors = split_sentences(hit.article.text), None
             for index, sentence in enumerate(sentences):
+                if _INSTRUCTION.search(sentence):
+                    continue  # an instruction to a model inside a document supports nothing it makes a model say
                 vector = vectors[index] if vectors is not None and len(vectors) > index else None
                 candidates.append(SourceSentence(sentence, hit, index, vector, n))
         return candidates

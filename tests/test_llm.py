@@ -104,7 +104,7 @@ def test_a_stream_past_the_deadline_falls_back(fake_index_settings, fake_embedde
     from assistant.llm import LLMAnswerer
 
     assistant = _assistant(fake_index_settings, fake_embedder, GOOD * 50)
-    slow = LLMAnswerer(assistant.chat_model, assistant.answerer, deadline=0.0)
+    slow = LLMAnswerer(assistant.chat_model, assistant.answerer, assistant.checker, deadline=0.0)
     answer = slow.answer(QUESTION, assistant.search(QUESTION))
     assert answer.mode == "extractive" and "超时" in answer.notice
 
@@ -154,7 +154,7 @@ def test_prompts_render_with_their_variables():
     from assistant.prompting import render
 
     text = render("answer_system", refusal="没有。", sources="[1] 资料")
-    assert "[n]" in text and "[1] 资料" in text and "没有。" in text
+    assert "500吨[1]。" in text and "[1] 资料" in text and "没有。" in text  # one example of the format
     with pytest.raises(ConfigError, match="missing variables"):
         render("rewrite", question="那临平区呢？")
 
