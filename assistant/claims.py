@@ -41,6 +41,7 @@ PAIRED = 3  # of these, pairs from one article are tried for a claim that joins 
 LOCAL_CHARS = 8  # the characters before a figure read as what it counts
 LOCAL_AFTER = 4
 SINGLE_BONUS = 0.05
+MIN_CLAIM_CHARS = 4  # Chinese characters a sentence needs beyond the names of its sources to claim anything
 POST_CHARS = 8  # the claim's words before a name read as the person's post
 SOURCE_POST_CHARS = 16  # one sentence is preferred to a pair when both support
 
@@ -151,6 +152,8 @@ class ClaimChecker:
         facts = _facts(claim)
         if not candidates or not compact(claim):
             return ClaimCheck(claim, "not_found", (), "档案中没有相关内容")
+        if _only_a_source_name(claim, candidates):
+            return ClaimCheck(claim, "not_found", (), "只是来源的名称，不是回答")
         claim_vector = self.query_vector(claim) if self.query_vector is not None else None
         scored = sorted(((self._relatedness(facts, (c,), claim_vector) + (0.02 if c.n and c.n in hint else 0.0), c)
                          for c in candidates), key=lambda pair: -pair[0])
@@ -234,11 +237,30 @@ def _meta(hit: Hit) -> str:
                                   chinese_date(issue.date), f"总第{issue.total_no}期" if issue.total_no else "")))
 
 
+def _masthead(hit: Hit) -> str:
+    """The figures an article has from its issue, which every citation shows: 期号, 总期号, date.
+    Not the title's or the file name's numbers: a claim's figure must be the sentence's or these."""
+    issue = hit.issue
+    return " ".join(filter(None, (f"第{issue.issue_no}期" if issue.issue_no is not None else "",
+                                  f"总第{issue.total_no}期" if issue.total_no is not None else "",
+                                  chinese_date(issue.date))))
+
+
+def _only_a_source_name(claim: str, candidates: Sequence[SourceSentence]) -> bool:
+    """A sentence that only repeats a source's title, byline or file name (the model echoing its sources)."""
+    rest = claim
+    for hit in {id(c.hit): c.hit for c in candidates}.values():
+        for name in (hit.article.title, hit.article.byline, hit.issue.source, hit.issue.label):
+            if name:
+                rest = rest.replace(name, "")
+    return len(re.findall(r"[\u4e00-\u9fff]", rest)) < MIN_CLAIM_CHARS
+
+
 # --- figures ---------------------------------------------------------------------------------------
 def _compare_figures(facts: _Facts, text: str, meta: str, hit: Hit) -> tuple[str, list[str]]:
     """(what contradicts the claim's figures, the claim's figures the source does not give)."""
     source = find_figures(text)
-    meta_figures = find_figures(meta) + _relative_years(text, hit)
+    meta_figures = find_figures(_masthead(hit)) + _relative_years(text, hit)
     missing: list[str] = []
     for figure in facts.figures:
         same = [s for s in source if figure.same_value(s)]
@@ -258,7 +280,7 @@ def _compare_figures(facts: _Facts, text: str, meta: str, hit: Hit) -> tuple[str
         if comparable and figure.kind in ("year", "rank", "date", "total_issue"):
             return f"来源记载为{'、'.join(dict.fromkeys(s.text for s in comparable))}", missing
         if _names_an_issue(figure):  # 第8期 for an article of 第9期: the masthead says otherwise
-            printed = [m for m in find_figures(meta) if _names_an_issue(m) and m.kind == figure.kind]
+            printed = [m for m in find_figures(_masthead(hit)) if _names_an_issue(m) and m.kind == figure.kind]
             if printed:
                 return f"来源刊于{hit.issue.label}", missing
         missing.append(figure.text)
