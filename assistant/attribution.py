@@ -8,12 +8,15 @@ of all the numbered sources the model was given.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .claims import ClaimCheck, ClaimChecker
 from .records import Hit
 from .verify import marked_sentences
+
+_LIST_MARK = re.compile(r"\s*(?:[0-9]{1,2}|[一二三四五六七八九十]{1,2}|[a-zA-Z])\s*[.、)）:：]?\s*")
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,8 @@ def attribute(text: str, packed: Sequence[tuple[int, Hit, str]], checker: ClaimC
     candidates = checker.candidates_from([hit for _, hit, _ in packed], numbers)
     result = []
     for body, markers in marked_sentences(text):
+        if _LIST_MARK.fullmatch(body):
+            continue  # "1." of a numbered list: a fragment of layout, not a sentence
         check = checker.check(body, candidates, hint=markers)
         sources = tuple(dict.fromkeys(s.n for s in check.support)) if check.supported else ()
         result.append(Attributed(body, markers, check, sources))

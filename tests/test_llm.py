@@ -154,7 +154,7 @@ def test_prompts_render_with_their_variables():
     from assistant.prompting import render
 
     text = render("answer_system", refusal="没有。", sources="[1] 资料")
-    assert "500吨[1]。" in text and "[1] 资料" in text and "没有。" in text  # one example of the format
+    assert "第一句话[1]。" in text and "[1] 资料" in text and "没有。" in text  # the format, with no fact to copy
     with pytest.raises(ConfigError, match="missing variables"):
         render("rewrite", question="那临平区呢？")
 
