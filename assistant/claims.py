@@ -250,8 +250,12 @@ def _only_a_source_name(claim: str, candidates: Sequence[SourceSentence]) -> boo
     """A sentence that only repeats a source's title, byline or file name (the model echoing its sources)."""
     rest = claim
     for hit in {id(c.hit): c.hit for c in candidates}.values():
-        for name in (hit.article.title, hit.article.byline, hit.issue.source, hit.issue.label):
-            if name:
+        title, byline = hit.article.title, hit.article.byline
+        # A title counts as a name only where it is written as one (《title》, or title（byline）): the
+        # title of a brief (信息摘登) is its own first words, which a claim may well repeat.
+        for name in (f"《{title}》", f"{title}（{byline}）", f"{title}({byline})", byline if len(byline) >= 4 else "",
+                     hit.issue.source, hit.issue.label):
+            if name and name not in ("《》", "（）", "()"):
                 rest = rest.replace(name, "")
     return len(re.findall(r"[\u4e00-\u9fff]", rest)) < MIN_CLAIM_CHARS
 
