@@ -245,9 +245,8 @@ def _quantity(m: re.Match, start: int, end: int) -> Figure | None:
     is_chinese = not re.match(r"[0-9０-９]", raw)
     if is_chinese and not (unit or magnitude):
         return None  # 一是, 十四五, 五水共治: Chinese numerals count only with a unit
-    if is_chinese and raw in ("一", "两") and unit in _CLASSIFIERS and not magnitude:
-        if raw == "一" or unit not in ("人", "名", "位", "个", "项", "次", "家"):
-            return None  # 一项工作, 一批代表: an indefinite article, not a figure
+    if is_chinese and raw == "一" and unit in _CLASSIFIERS and not magnitude:
+        return None  # 一项工作, 一批代表: an indefinite article, not a figure
     value = _number(raw)
     if value is None:
         return None
