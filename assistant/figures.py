@@ -89,8 +89,11 @@ class Figure:
         个 is the general classifier (三个方面 = 三方面, 3个项目 = 3项), and a count written without 第
         is read as the ordinal where the source has one (十四届人大三次会议 = 第十四届…第三次会议)."""
         kinds = {self.kind, other.kind}
-        if self.kind != other.kind and kinds not in ({"quantity", "percent"}, {"quantity", "ordinal"}):
-            return False
+        if self.kind != other.kind and kinds != {"quantity", "percent"}:
+            # 十四届人大三次会议 is 第十四届…第三次会议: sessions and issues are counted without 第; a thing is not
+            # (两个驿站 is not 第二个驿站).
+            if kinds != {"quantity", "ordinal"} or not {self.unit_class, other.unit_class} <= _SESSIONS:
+                return False
         if not _same_unit(self.unit_class, other.unit_class):
             return False
         return abs(self.value - other.value) <= 1e-6 * max(1.0, abs(self.value))
@@ -106,6 +109,7 @@ class Figure:
         return bool(self.unit_class) and self.unit_class == other.unit_class
 
 
+_SESSIONS = frozenset({"届", "times", "期"})
 _COUNT_CLASSES = frozenset((value or key) for key, value in _CLASSIFIERS.items())
 
 
@@ -187,6 +191,7 @@ def find_figures(text: str) -> tuple[Figure, ...]:
         figure = _figure(match)
         if figure is not None:
             figures.append(figure)
+    ranges: set[int] = set()
     for i, figure in enumerate(figures[:-1]):
         # A range (4至6名, 1-2期) writes the unit once: the first number has the second one's.
         following = figures[i + 1]
@@ -194,7 +199,11 @@ def find_figures(text: str) -> tuple[Figure, ...]:
                 _RANGE.fullmatch(text[figure.end:following.start]):
             figures[i] = replace(figure, unit=following.unit, unit_class=following.unit_class,
                                  value=figure.value * following.value / max(_number_of(following), 1e-12))
-    return tuple(_with_context(text, figures))
+            ranges.add(i + 1)
+    result = _with_context(text, figures)
+    for i in ranges:  # both ends of a range count the same thing: the second has the first's measure
+        result[i] = replace(result[i], context=result[i - 1].context)
+    return tuple(result)
 
 
 def _number_of(figure: Figure) -> float:
