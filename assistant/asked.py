@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .figures import Figure, find_figures, unit_class
 from .lexicon import lexicon
 
 # Kinds of answer. "issues" is the across-issue list (哪几期); "issue", "byline" and "column" are
@@ -19,9 +20,12 @@ KINDS = ("quantity", "person", "date", "place", "name", "issues", "issue", "byli
 
 # Question forms, most specific first (谁写的 before 谁; 第几期 before 几).
 _ZH_FORMS: tuple[tuple[str, str], ...] = (
-    ("byline", r"谁写的|作者|署名|撰稿|执笔|哪个部门写|谁供的?稿|供的?稿|稿子.{0,4}谁|谁.{0,4}稿"),
+    ("byline", r"谁写的|谁撰写|作者|署名|撰稿|执笔|哪个部门写|谁供的?稿|供的?稿|稿子.{0,4}谁|谁.{0,4}稿|"
+               r"(?:文章|稿件|简讯|信息|报道|这篇|那篇|那条|这条).{0,6}(?:谁|哪个单位|哪个部门)(?:撰写|编写|报送|提供|写)"),
     ("issues", r"哪几期|哪些期|几期都|各期|哪几篇|哪些文章"),
-    ("issue", r"哪一期|哪期|第几期|总第几期|期号|哪天出版|出版日期|什么时候出版|哪天印发|刊发于|登在"),
+    # "哪天印发" alone is a document's date (《实施意见》是哪天印发的), not the bulletin's: the issue's own
+    # printing is asked with the bulletin named (那期简报是哪天印发的), below.
+    ("issue", r"哪一期|哪期|第几期|总第几期|期号|哪天出版|出版日期|什么时候出版|刊发于|登在"),
     ("column", r"哪个栏目|什么栏目|栏目"),
     ("issue", r"(?:期|简报|这篇|那篇|稿子|文章).{0,12}(?:哪天|什么时候|何时|哪一天)(?:出|印|发|登)"),
     ("date", r"什么时候|何时|哪一天|哪天|几月几日|几号|哪一年|哪年|几月|日期|什么时间|多久以前|起施行|时间是"),
@@ -75,7 +79,7 @@ _EQUIVALENT_UNITS = {
 }
 # Units a quantity question implies through its measure word: 金额 is counted in 元, 比例 in %.
 _UNIT_CLASSES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (r"金额|资金|投资|融资|产值|收入|经费|税收|营收|规模|价值|补贴|元", ("元",)),
+    (r"金额|资金|投资|融资|产值|收入|经费|税收|营收|规模|价值|补贴|元|多少钱", ("元",)),
     (r"比例|占比|比重|百分|率|增幅|增速|增长|进度|几成", _PERCENT_UNITS),
     (r"人数|人次|多少人|几人|多少名|几名|多少位|几位", ("人", "名", "位")),
     (r"面积", ("亩", "平方米", "公顷", "平方公里")),
@@ -104,6 +108,10 @@ class Asked:
     precision: str = ""  # date: "day" | "month" | "year" | ""
     role: str = ""
     wants_name: bool = False  # 叫什么名字 / 姓名: a post does not answer, only a name does
+    # What the question itself gives (its figures, dates and names): "那512条意见采纳了多少条" is not
+    # answered by a sentence whose only figure is the 512 the asker already knows.
+    given_figures: tuple[Figure, ...] = ()
+    given_names: tuple[str, ...] = ()
 
     @property
     def wants_value(self) -> bool:
@@ -111,25 +119,69 @@ class Asked:
         return self.kind in ("quantity", "person", "date", "place", "name")
 
     def held_by(self, text: str) -> bool:
-        """Does the text hold an answer of the asked kind, unit, precision and post?"""
-        if self.kind == "quantity" and self.units:
-            if "%" in self.units and re.search(rf"百分之{_CN_NUM}", text):
-                return True
-            if self.units[0] == "个":  # asked with the general classifier: any counted value answers
-                return holds("quantity", text)
-            return any(re.search(_VALUE_WITH_UNIT.format(unit=re.escape(unit)), text) for unit in self.units)
-        if self.kind == "date" and self.precision:
-            pattern = {"day": _DAY, "month": _MONTH, "year": _YEAR_IN_TEXT}[self.precision]
-            return bool(pattern.search(text))
+        """Does the text hold an answer of the asked kind, unit, precision and post, other than what the
+        question itself gives?"""
+        if self.kind == "quantity":
+            return bool(self.values_in(text))
+        if self.kind == "date":
+            text = self._without_given(text, ("year", "date"))
+            if self.precision:
+                pattern = {"day": _DAY, "month": _MONTH, "year": _YEAR_IN_TEXT}[self.precision]
+                return bool(pattern.search(text))
         if self.kind == "person":
+            for name in self.given_names:
+                text = text.replace(name, "")
             post = _POST_AS_ANSWER.search(text)
-            if post and not self.wants_name and (not self.role or self.role not in post.group(0)):
-                return True  # 谁担任组长 -> 由市人大常委会主任担任组长
+            if post and not self.wants_name and (not self.role or (
+                    self.role in text.replace(post.group(0), "", 1) and self.role not in post.group(0))):
+                # 谁担任组长 -> 由市人大常委会主任担任组长; but a post named in a sentence without the asked
+                # role (由主任会议成员组成的领导小组) does not say who the 组长 is.
+                return True
             if self.role:
                 return any(re.search(re.escape(self.role) + r"[、，,]?" + re.escape(name), text) or
                            re.search(re.escape(name) + r"[（(]?[^，。；]{0,6}" + re.escape(self.role), text)
                            for name in persons(text))
         return holds(self.kind, text)
+
+    def values_in(self, text: str) -> tuple[Figure, ...]:
+        """The figures of the text that can answer a quantity question: counts, amounts and shares of the
+        asked unit's class (any, when the question names none), none of them a figure the question gives."""
+        found = []
+        for figure in find_figures(text):
+            if figure.kind not in ("quantity", "percent") or not (figure.unit or figure.kind == "percent"):
+                continue  # a bare number is a code or a label, not a counted quantity
+            if any(figure.same_value(given) for given in self.given_figures):
+                continue
+            if self.units and not any(_unit_fits(figure, unit, general=i == 0) for i, unit in enumerate(self.units)):
+                continue
+            if self.units and self.units[0] != "个" and figure.unit == "个" and not (
+                    self.measure and set(self.measure) & set(figure.after)):
+                continue  # 几处站点 is answered by 5个站点, 多少条意见 not by 8个镇街
+            found.append(figure)
+        return tuple(found)
+
+    def _without_given(self, text: str, kinds: tuple[str, ...]) -> str:
+        """The text with the figures of these kinds the question gives blanked out."""
+        for figure in reversed(find_figures(text)):
+            if figure.kind in kinds and any(figure.same_value(g) for g in self.given_figures if g.kind == figure.kind):
+                text = text[:figure.start] + "□" * (figure.end - figure.start) + text[figure.end:]
+        return text
+
+
+def _unit_fits(figure: Figure, unit: str, general: bool) -> bool:
+    """Does a figure answer a question asked with this unit (家, 元, %)? 几个 asks for any count of things
+    (the 个 that stands in for 家 in "几家" only for 个 itself); people (人/名/位) and person-times are one
+    question."""
+    if unit in _PERCENT_UNITS:
+        return figure.kind == "percent"
+    asked_class = unit_class(unit)
+    if unit == "个" and general:
+        return figure.unit_class not in ("people", "person-times", "times", "percent", "money") and \
+            figure.kind == "quantity"
+    people = {"people", "person-times"}
+    if asked_class in people:
+        return figure.unit_class in people
+    return figure.unit_class == asked_class or figure.unit == unit
 
 
 _VALUE_WITH_UNIT = r"(?:[0-9０-９]+(?:[.．][0-9０-９]+)?|[零〇一二两三四五六七八九十百千万]+)\s*(?:余|多)?\s*[万亿千百]?\s*{unit}"
@@ -144,13 +196,15 @@ def asked_for(question: str, language: str = "zh") -> Asked:
         if match:
             if language != "zh":
                 return Asked(kind)
+            given = find_figures(question)
             if kind == "quantity":
                 measure = _measure(question, match)
-                return Asked(kind, measure, _units(question, measure))
+                return Asked(kind, measure, _units(question, measure), given_figures=given)
             if kind == "date":
-                return Asked(kind, precision=_precision(question))
+                return Asked(kind, precision=_precision(question), given_figures=given)
             if kind == "person":
-                return Asked(kind, role=_role(question), wants_name=bool(re.search(r"名字|姓名|叫什么", question)))
+                return Asked(kind, role=_role(question), wants_name=bool(re.search(r"名字|姓名|叫什么", question)),
+                             given_names=persons(question))
             return Asked(kind)
     return Asked("other")
 

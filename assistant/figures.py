@@ -171,6 +171,11 @@ def _number(text: str) -> float | None:
         return chinese_number(text)
 
 
+def unit_class(unit: str) -> str:
+    """What a unit or classifier measures: 吨 -> weight, 名 -> people, 家 -> 家, % -> percent."""
+    return _unit_class(unit)[0]
+
+
 def _unit_class(unit: str) -> tuple[str, float]:
     if unit in _UNITS:
         return _UNITS[unit]

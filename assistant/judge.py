@@ -48,7 +48,7 @@ FEATURES = (
 DECISION_FEATURES = (
     "rank_logit", "cos", "cos_window", "lex_window", "lex_article", "anchors_article", "anchors_missing",
     "kind_window", "measure_window", "kind_top", "measure_top", "english", "meta", "chunk_cos", "bigrams",
-    "rarest_article",
+    "rarest_article", "lex_article_gap",
 )
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _ISSUE_NO = re.compile(r"第\s*(\d+)\s*期|总第\s*(\d+)\s*期")
@@ -154,6 +154,14 @@ class JudgeModel:
         raw = json.loads(text)
         return cls(Logistic.from_dict(raw["ranker"], FEATURES), Logistic.from_dict(raw["decider"], DECISION_FEATURES),
                    float(raw["threshold"]), raw.get("fitted_on", {}))
+
+    @classmethod
+    def neutral(cls) -> "JudgeModel":
+        """A model with every weight zero: a stand-in while eval/fit_judge.py computes features for a new fit."""
+        def blank(features):
+            n = len(features)
+            return Logistic(features, np.zeros(n), np.ones(n), np.zeros(n), 0.0)
+        return cls(blank(FEATURES), blank(DECISION_FEATURES), 0.5, {"neutral": True})
 
     def to_json(self) -> str:
         return json.dumps({"ranker": self.ranker.as_dict(), "decider": self.decider.as_dict(),
@@ -384,6 +392,9 @@ def decision_row(rows: np.ndarray, logits: np.ndarray, evidence: list[Evidence])
         float(bool(holding)), max(rows[i][column["measure"]] for i in top),
         row[column["english"]], row[column["meta"]], row[column["chunk_cos"]], row[column["bigrams"]],
         row[column["rarest_article"]],
+        # The question's subject held better by another candidate article than by the one answering: a
+        # question about 拱墅区's 商会调解中心, answered from 拱墅区's article while 西湖区's holds the 中心.
+        row[column["lex_article"]] - rows[:, column["lex_article"]].max(),
     ])
 
 

@@ -139,6 +139,10 @@ def main() -> int:
     from embeddings import get_embedder
 
     items = [item for item in load_set(args.judge_set) if item.split == "calibration"]
+    try:
+        JudgeModel.load()
+    except ValueError:  # fitted on other features: the features are computed without it
+        args.out.write_text(JudgeModel.neutral().to_json() + "\n", encoding="utf-8")
     with tempfile.TemporaryDirectory() as tmp:
         index_dir = args.index or Path(tmp) / "index"
         settings = load_settings(index_dir=index_dir)

@@ -11,6 +11,9 @@ from assistant.judge import JudgeModel, question_anchors
 
 @pytest.mark.parametrize("question, kind", [
     ("这篇稿子是谁写的？", "byline"),
+    ("那条简讯是谁报送的？", "byline"),
+    ("《实施意见》是哪天印发的？", "date"),
+    ("那期简报是哪天印发的？", "issue"),
     ("哪几期报道过代表联络站？", "issues"),
     ("那篇讲立法的文章登在第几期？", "issue"),
     ("这篇文章在哪个栏目？", "column"),
@@ -46,6 +49,19 @@ def test_what_kind_of_answer_a_question_asks_for(question, kind):
     ("会上谁讲了话？", "会议对下一步工作作出部署。", False),
     ("领导小组的组长是谁？", "由市人大常委会主任担任组长。", True),
     ("领导小组的副组长是谁？", "领导小组下设工作专班。", False),
+    # A post in a sentence without the asked role does not say who holds the role.
+    ("领导小组的组长是谁？", "成立由常委会主任会议成员组成的领导小组。", False),
+    # The figure the question already gives does not answer it.
+    ("那300条意见最后采纳了多少条？", "共征求意见300条。", False),
+    ("那300条意见最后采纳了多少条？", "共征求意见300条，采纳45条。", True),
+    # The unit's class: 多少钱 wants money, not a count.
+    ("补贴一共发了多少钱？", "累计发放补贴1200笔。", False),
+    ("补贴一共发了多少钱？", "累计发放补贴1.2亿元。", True),
+    # 个 stands for a specific classifier only where the counted thing is the asked one.
+    ("一共收到多少条建议？", "覆盖全区8个镇街。", False),
+    ("建了几处站点？", "建成5个站点。", True),
+    # A date the question gives is not the answer.
+    ("6月26日通过的条例是哪天施行的？", "6月26日，常委会会议表决通过该条例。", False),
 ])
 def test_a_sentence_holds_the_asked_value(question, sentence, held):
     assert asked_for(question).held_by(sentence) is held
