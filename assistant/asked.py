@@ -195,7 +195,7 @@ def asked_for(question: str, language: str = "zh") -> Asked:
         match = re.search(pattern, question, flags)
         if match:
             if language != "zh":
-                return Asked(kind)
+                return Asked(kind, units=_english_units(question) if kind == "quantity" else ())
             given = find_figures(question)
             if kind == "quantity":
                 measure = _measure(question, match)
@@ -221,6 +221,24 @@ def _units(question: str, measure: str) -> tuple[str, ...]:
         for pattern, units in _UNIT_CLASSES:
             if text and re.search(pattern, text):
                 return units
+    return ()
+
+
+# What an English quantity question counts, when it says: money, a share, people, times.
+_EN_UNIT_CLASSES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (r"\bhow much (?:money|funding|investment|subsid)|\b(?:yuan|rmb)\b|\bhow much did .{0,40}\b(?:cost|invest|spend|pay)",
+     ("元",)),
+    (r"\bwhat (?:percentage|share|proportion|rate)\b|\bper ?cent\b", _PERCENT_UNITS),
+    (r"\bhow many (?:people|persons|deputies|representatives|residents|visitors|members|participants|staff|officials)\b",
+     ("人", "名", "位")),
+    (r"\bhow many times\b", _COUNTS_OF_EVENTS),
+)
+
+
+def _english_units(question: str) -> tuple[str, ...]:
+    for pattern, units in _EN_UNIT_CLASSES:
+        if re.search(pattern, question, re.I):
+            return units
     return ()
 
 

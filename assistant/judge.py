@@ -48,7 +48,7 @@ FEATURES = (
 DECISION_FEATURES = (
     "rank_logit", "cos", "cos_window", "lex_window", "lex_article", "anchors_article", "anchors_missing",
     "kind_window", "measure_window", "kind_top", "measure_top", "english", "meta", "chunk_cos", "bigrams",
-    "rarest_article", "lex_article_gap",
+    "rarest_article", "lex_article_gap", "cos_gap",
 )
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _ISSUE_NO = re.compile(r"第\s*(\d+)\s*期|总第\s*(\d+)\s*期")
@@ -395,6 +395,7 @@ def decision_row(rows: np.ndarray, logits: np.ndarray, evidence: list[Evidence])
         # The question's subject held better by another candidate article than by the one answering: a
         # question about 拱墅区's 商会调解中心, answered from 拱墅区's article while 西湖区's holds the 中心.
         row[column["lex_article"]] - rows[:, column["lex_article"]].max(),
+        row[column["cos_gap"]],  # the same, by meaning: a sentence elsewhere is closer to the question
     ])
 
 

@@ -67,6 +67,16 @@ def test_a_sentence_holds_the_asked_value(question, sentence, held):
     assert asked_for(question).held_by(sentence) is held
 
 
+@pytest.mark.parametrize("question, sentence, held", [
+    ("How much money has the scheme paid out?", "累计拨付4565笔。", False),
+    ("How much money has the scheme paid out?", "累计拨付资金3200万元。", True),
+    ("How many people took part?", "共178名代表参与。", True),
+    ("How many people took part?", "共收集意见13条。", False),
+])
+def test_english_quantity_questions_ask_for_a_unit_class(question, sentence, held):
+    assert asked_for(question, "en").held_by(sentence) is held
+
+
 def test_person_names_come_from_titles_and_surnames():
     assert "李火林" in persons("市人大常委会党组书记、主任李火林出席会议")
     assert persons("会议对下一步工作作出部署。") == ()
