@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .figures import Figure, find_figures, unit_class
+from .figures import DURATIONS, Figure, find_figures, unit_class
 from .lexicon import lexicon
 
 # Kinds of answer. "issues" is the across-issue list (哪几期); "issue", "byline" and "column" are
@@ -30,7 +30,7 @@ _ZH_FORMS: tuple[tuple[str, str], ...] = (
     ("issue", r"(?:期|简报|这篇|那篇|稿子|文章).{0,12}(?:哪天|什么时候|何时|哪一天)(?:出|印|发|登)"),
     ("date", r"什么时候|何时|哪一天|哪天|几月几日|几号|哪一年|哪年|几月|日期|什么时间|多久以前|起施行|时间是"),
     ("person", r"谁|哪位|哪一位|何人|姓名|名字叫|(?:人|者|员|长|任|记|代表|官|家|师|授)叫什么名字"),
-    ("quantity", r"多少|几[个项件家次场名人位条批类篇期年天月轮所处户条万亿只台座辆元%]|几成|比例|占比|百分之几|增长了|"
+    ("quantity", r"多少|(?<!哪)几[个项件家次场名人位条批类篇期年天月轮所处户条万亿只台座辆元%]|几成|比例|占比|百分之几|增长了|"
                  r"增幅|比重|数量|规模多大|多大|多高|多长|多久"),
     ("place", r"哪个区|哪些区|哪个县|哪些县|哪个地方|哪些地方|什么地方|哪里|在哪|哪个市|哪座城市|哪个街道|哪个村"),
     ("name", r"叫什么|叫做什么|名称|什么名字|哪个平台|哪个机构|哪家|哪部|什么条例|哪项|哪个单位|哪个部门|是什么"),
@@ -176,8 +176,8 @@ def _unit_fits(figure: Figure, unit: str, general: bool) -> bool:
         return figure.kind == "percent"
     asked_class = unit_class(unit)
     if unit == "个" and general:
-        return figure.unit_class not in ("people", "person-times", "times", "percent", "money") and \
-            figure.kind == "quantity"
+        return figure.kind == "quantity" and figure.unit_class not in (
+            "people", "person-times", "times", "percent", "money", *DURATIONS)
     people = {"people", "person-times"}
     if asked_class in people:
         return figure.unit_class in people
