@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .figures import DURATIONS, Figure, find_figures, unit_class
+from .figures import DURATIONS, UNIT_WORDS, Figure, find_figures, unit_class
 from .lexicon import lexicon
 
 # Kinds of answer. "issues" is the across-issue list (哪几期); "issue", "byline" and "column" are
@@ -22,7 +22,8 @@ KINDS = ("quantity", "person", "date", "place", "name", "issues", "issue", "byli
 _ZH_FORMS: tuple[tuple[str, str], ...] = (
     ("byline", r"谁写的|谁撰写|作者|署名|撰稿|执笔|哪个部门写|谁供的?稿|供的?稿|稿子.{0,4}谁|谁.{0,4}稿|"
                r"(?:文章|稿件|简讯|信息|报道|这篇|那篇|那条|这条).{0,6}(?:谁|哪个单位|哪个部门)(?:撰写|编写|报送|提供|写)"),
-    ("issues", r"哪几期|哪些期|几期都|各期|哪几篇|哪些文章"),
+    # How many items a column or an issue holds is answered by listing them (有几则, 登了几篇).
+    ("issues", r"哪几期|哪些期|几期都|各期|哪几篇|哪些文章|有几则|有几篇|登了几篇|共几篇|几篇文章"),
     # "哪天印发" alone is a document's date (《实施意见》是哪天印发的), not the bulletin's: the issue's own
     # printing is asked with the bulletin named (那期简报是哪天印发的), below.
     ("issue", r"哪一期|哪期|第几期|总第几期|期号|哪天出版|出版日期|什么时候出版|刊发于|登在"),
@@ -30,7 +31,7 @@ _ZH_FORMS: tuple[tuple[str, str], ...] = (
     ("issue", r"(?:期|简报|这篇|那篇|稿子|文章).{0,12}(?:哪天|什么时候|何时|哪一天)(?:出|印|发|登)"),
     ("date", r"什么时候|何时|哪一天|哪天|几月几日|几号|哪一年|哪年|几月|日期|什么时间|多久以前|起施行|时间是"),
     ("person", r"谁|哪位|哪一位|何人|姓名|名字叫|(?:人|者|员|长|任|记|代表|官|家|师|授)叫什么名字"),
-    ("quantity", r"多少|(?<!哪)几[个项件家次场名人位条批类篇期年天月轮所处户条万亿只台座辆元%]|几成|比例|占比|百分之几|增长了|"
+    ("quantity", r"多少|(?<!哪)几(?:" + "|".join(re.escape(u) for u in UNIT_WORDS) + r"|[万亿元%])|几成|比例|占比|百分之几|增长了|"
                  r"增幅|比重|数量|规模多大|多大|多高|多长|多久"),
     ("place", r"哪个区|哪些区|哪个县|哪些县|哪个地方|哪些地方|什么地方|哪里|在哪|哪个市|哪座城市|哪个街道|哪个村"),
     ("name", r"叫什么|叫做什么|名称|什么名字|哪个平台|哪个机构|哪家|哪部|什么条例|哪项|哪个单位|哪个部门|是什么"),
@@ -84,7 +85,8 @@ _UNIT_CLASSES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"人数|人次|多少人|几人|多少名|几名|多少位|几位", ("人", "名", "位")),
     (r"面积", ("亩", "平方米", "公顷", "平方公里")),
 )
-_CLASSIFIER = re.compile(r"(?<![那这哪])(?:几|多少)(?:余|多)?([个项件家次场名人位条批类篇期年天月轮所处户只台座辆元倍成张支吨亩笔套种趟回])")
+_CLASSIFIER = re.compile(r"(?<![那这哪])(?:几|多少)(?:余|多)?("
+                         + "|".join(re.escape(u) for u in (*UNIT_WORDS, "元")) + ")")
 _POST = "|".join(["书记", "主任", "市长", "区长", "县长", "局长", "主席", "部长", "秘书长", "组长", "院长", "检察长"])
 # A post named as the answer to 谁/哪位: "由市人大常委会主任担任组长", "分管副主任带队".
 _POST_AS_ANSWER = re.compile(rf"(?:{_POST})(?:担任|出任|兼任|带队|牵头|领衔|主持|作答|回答|回应)|(?:担任|出任|兼任|由)[^，。；]{{0,12}}?(?:{_POST})")

@@ -38,7 +38,7 @@ _UNITS: dict[str, tuple[str, float]] = {
 _CLASSIFIERS = {
     **dict.fromkeys("人名位", "people"),
     **dict.fromkeys("次趟回轮", "times"),
-    **dict.fromkeys("个项件家场条批类篇期届所处户只台座辆张支笔套种部份封本册栋幢间块株棵头起例宗组级层段片倍成天年周", None),
+    **dict.fromkeys("个项件家场条批类篇期届所处户只台座辆张支笔套种部份封本册栋幢间块株棵头起例宗组级层段片倍成天年周枚则艘架门", None),
     "方面": None,
 }
 # Durations: what such a figure counts is time itself, not something named around it.
@@ -64,6 +64,10 @@ _RANK_BEFORE = re.compile(r"(?:位居|排名|名列|位列|排在|位于|蝉联|
 _RANGE = re.compile(r"\s*(?:至|到|-|—|~|～|－)\s*")
 AFTER_CHARS = 8  # the noun after a count (十二项任务) is within a few characters
 _CLAUSE_BREAK = re.compile(r"[，,；;：:。！？!?、\n]")
+
+
+# Every unit and classifier, longest first: what may follow 多少 in a question (多少枚, 多少万元).
+UNIT_WORDS = tuple(sorted((*_UNITS, *_CLASSIFIERS), key=len, reverse=True))
 
 
 @dataclass(frozen=True)

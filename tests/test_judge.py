@@ -12,6 +12,9 @@ from assistant.judge import JudgeModel, question_anchors
 @pytest.mark.parametrize("question, kind", [
     ("这篇稿子是谁写的？", "byline"),
     ("那条简讯是谁报送的？", "byline"),
+    ("那一期的信息摘登有几则？", "issues"),
+    ("代表团一共拿了多少枚金牌？", "quantity"),
+    ("分别对应哪几个方向？", "other"),
     ("《实施意见》是哪天印发的？", "date"),
     ("那期简报是哪天印发的？", "issue"),
     ("哪几期报道过代表联络站？", "issues"),
@@ -60,6 +63,11 @@ def test_what_kind_of_answer_a_question_asks_for(question, kind):
     # 个 stands for a specific classifier only where the counted thing is the asked one.
     ("一共收到多少条建议？", "覆盖全区8个镇街。", False),
     ("建了几处站点？", "建成5个站点。", True),
+    # Any classifier the figures know is the asked unit: 多少枚 is not answered by 12个区.
+    ("一共拿了多少枚金牌？", "赛事涉及12个区（县）。", False),
+    ("一共拿了多少枚金牌？", "共获得金牌201枚。", True),
+    # A duration is not a count of things.
+    ("建成了多少个托位？", "连续三年开展调研。", False),
     # A date the question gives is not the answer.
     ("6月26日通过的条例是哪天施行的？", "6月26日，常委会会议表决通过该条例。", False),
 ])
