@@ -8,6 +8,8 @@ question asks for: the quantity, the person, the date, one line per issue, or th
 
 from __future__ import annotations
 
+import re
+
 from .citations import citation_json, issue_reference, source_line
 from .judge import AnswerabilityJudge, Evidence, Judgement, chinese_date
 from .records import Answer, Citation, Hit
@@ -47,7 +49,8 @@ class ExtractiveAnswerer:
             return refusal(question, hits, judgement)
         language = question_language(question)
         kind = judgement.asked.kind
-        picked = pick_evidence(judgement)
+        picked = pick_evidence(judgement, self.judge.article_sentences, question)
+        listed = kind not in ("issues",) and len({e.index for e in picked}) > 1 and enumerated(picked)
         numbers: dict[str, int] = {}
         citations: list[Citation] = []
         parts: list[tuple[str, int]] = []
@@ -64,7 +67,7 @@ class ExtractiveAnswerer:
         if language == "en":
             text = "From the archive (quoted in Chinese): " + " ".join(f"“{s}”[{n}]" for s, n in parts)
         else:
-            text = ("\n".join if kind == "issues" else "".join)(f"{s}[{n}]" for s, n in parts)
+            text = ("\n".join if kind == "issues" or listed else "".join)(f"{s}[{n}]" for s, n in parts)
         first = citations[0]
         if kind in ("issue", "column"):
             text = f"{issue_note(first.hit, language)}[{first.n}] {text}"
@@ -77,7 +80,61 @@ class ExtractiveAnswerer:
                       verdict=judgement.verdict)
 
 
-def pick_evidence(judgement: Judgement) -> list[Evidence]:
+# A list the article itself enumerates: 一是…二是…, （一）…（二）…, 首先…其次…. Government writing heads each
+# item with one of these, and a question asking for the items (分别是什么, 哪几项, 怎么做的) is answered by
+# the heads, in order.
+_ITEM = re.compile(r"^\s*(?:(?P<n>[一二三四五六七八九十]{1,2})是|[（(](?P<p>[一二三四五六七八九十]{1,2})[)）]|"
+                   r"(?P<c>[一二三四五六七八九十]{1,2})、|(?P<w>首先|其次|再次|最后)[，,]?)")
+# A question asking for the items themselves (not how something was done, whose answer is in the bodies).
+_ASKS_FOR_ITEMS = re.compile(r"分别|哪几|哪些|哪[两二三四五六七八九十]个|几个方面|几项|\bwhich (?:\w+ )?(?:measures|steps|areas|parts)\b",
+                             re.I)
+MAX_ITEMS = 8
+_CN_ORDINALS = "一二三四五六七八九十"
+
+
+def enumeration_groups(sentences: list[str]) -> list[list[int]]:
+    """The runs of item heads in an article, each a list of sentence indices: 一是, 二是, 三是 … (a run
+    restarts where its count goes back to 一)."""
+    groups: list[list[int]] = []
+    previous = 0
+    for index, sentence in enumerate(sentences):
+        match = _ITEM.match(sentence)
+        if not match:
+            continue
+        word = match.group("w")
+        numeral = match.group("n") or match.group("p") or match.group("c")
+        number = ({"首先": 1, "其次": 2, "再次": 3, "最后": 4}[word] if word
+                  else _CN_ORDINALS.index(numeral[-1]) + 1 + (9 if len(numeral) == 2 else 0))
+        if number == 1 or not groups or number != previous + 1:
+            if number != 1:
+                continue  # a stray 二是 without its 一是 starts no list
+            groups.append([])
+        groups[-1].append(index)
+        previous = number
+    return [g for g in groups if len(g) >= 2]
+
+
+def enumerated(picked: list[Evidence]) -> bool:
+    return sum(1 for e in picked if _ITEM.match(e.sentence)) >= 2
+
+
+def _items(question: str, same_article: list[Evidence], article_sentences) -> list[Evidence]:
+    """The article's enumerated items that answer a question asking for them: the run of heads that holds
+    or closely follows an answering sentence (best first), with that sentence when it introduces them."""
+    if article_sentences is None or not _ASKS_FOR_ITEMS.search(question):
+        return []
+    best = same_article[0]
+    sentences, _ = article_sentences(best.hit)
+    for group in enumeration_groups(sentences):
+        # The best answering sentence must be one of the heads, or introduce them (just before the first):
+        # a list elsewhere in the article answers another question.
+        if best.index in group or group[0] - 2 <= best.index < group[0]:
+            heads = [Evidence(best.hit_rank, best.hit, i, sentences[i], best.score) for i in group[:MAX_ITEMS]]
+            return ([best] if best.index < group[0] else []) + heads
+    return []
+
+
+def pick_evidence(judgement: Judgement, article_sentences=None, question: str = "") -> list[Evidence]:
     """The answering sentences to quote, chosen by what the question asks for."""
     evidence = list(judgement.evidence)
     kind = judgement.asked.kind
@@ -89,6 +146,15 @@ def pick_evidence(judgement: Judgement) -> list[Evidence]:
         return sorted(lines, key=lambda e: (e.hit.issue.date or "9999", e.hit.issue.source, e.hit.article.ordinal))
     best = evidence[0]
     same_article = [e for e in evidence if e.hit.article.article_id == best.hit.article.article_id]
+    if kind in ("how", "other", "name"):
+        items = _items(question, same_article, article_sentences)
+        if items:
+            # Other articles the judge found answering as well (a question about two issues) keep their best.
+            others: dict[str, Evidence] = {}
+            for item in evidence:
+                if item.hit.article.article_id != best.hit.article.article_id:
+                    others.setdefault(item.hit.article.article_id, item)
+            return items + list(others.values())[:MAX_QUOTES - 1]
     if kind == "how":
         # The explaining sentences, in the order the article gives them.
         return sorted(same_article[:MAX_EXPLAINING], key=lambda e: e.index)

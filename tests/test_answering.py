@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from assistant.answering import REFUSAL_EN, REFUSAL_ZH, answer_json, format_answer
+from assistant.answering import REFUSAL_EN, REFUSAL_ZH, answer_json, enumeration_groups, format_answer
 from assistant.cleaning import compact
 
 pytestmark = pytest.mark.slow
@@ -51,6 +51,19 @@ def test_across_issues_names_several_issues(real_assistant):
     sources = {c.hit.issue.source for c in answer.citations}
     assert len(sources) >= 3
     assert all(c.hit.article.district == "淳安县" for c in answer.citations)
+
+
+def test_items_the_article_enumerates_are_listed_one_per_line(real_assistant):
+    answer = real_assistant.ask("上城区给医保联动监督画的三张图分别指哪些？")
+    assert not answer.refused
+    lines = answer.text.splitlines()
+    assert [line[:3] for line in lines if line[:2] in ("一是", "二是", "三是")] == ["一是绘", "二是绘", "三是绘"]
+    assert all(name in answer.text for name in ("设计图", "施工图", "成果图"))
+
+
+def test_enumeration_groups_restart_at_one_and_skip_stray_items():
+    sentences = ["引言。", "一是甲。", "正文。", "二是乙。", "三是丙。", "另起。", "二是孤立。", "（一）子。", "（二）丑。"]
+    assert enumeration_groups(sentences) == [[1, 3, 4], [7, 8]]
 
 
 def test_question_about_the_issue_gets_its_date(real_assistant):
