@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .chunking import chunk_article
 from .errors import AssistantError, UnreadableSourceError
+from .crosslingual import add_term_vectors
 from .index import IndexWriter
 from .lexical import tokenize
 from .parsing import ManifestEntry, parse_issue
@@ -19,7 +20,7 @@ from .sentences import split_sentences
 from .settings import Settings
 
 MANIFEST = "issues.csv"
-STAGES = ("read", "parse", "chunk", "embed", "tokenize", "write")
+STAGES = ("read", "parse", "chunk", "embed", "tokenize", "terms", "write")
 
 
 class _Stage:
@@ -243,6 +244,8 @@ def ingest(paths: list[Path], settings: Settings, embedder, progress: bool = Fal
                 bar.set_postfix_str(f"{report.chunks} 段")
         if report.added or report.replaced or store.get_meta("built") is None:
             store.set_meta("built", "1")
+            with _Stage(report, "terms"):
+                add_term_vectors(writer.store, embedder)  # English questions' bridge to the vocabulary
             with _Stage(report, "write"):
                 writer.commit({"operation": "ingest", "added": report.added, "replaced": report.replaced,
                                "removed": removed})

@@ -16,6 +16,7 @@ class Lexicon:
     stopwords: frozenset[str]
     person_titles: tuple[str, ...]
     surnames: frozenset[str]
+    english_probes: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -28,4 +29,5 @@ def lexicon() -> Lexicon:
         stopwords=frozenset(raw["stopwords"].split()),
         person_titles=tuple(sorted(raw["person_titles"], key=len, reverse=True)),
         surnames=frozenset(raw["surnames"].split()),
+        english_probes=tuple(raw.get("english_probes", "").split()),
     )

@@ -42,6 +42,7 @@ class Retriever:
         self._filter_cache: dict[Filters, np.ndarray] = {}
         self._districts: list[str] | None = None
         self._sentence_matrix: tuple[list[str], np.ndarray] | None = None
+        self._term_bridge = None
 
     def search(self, question: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
         filters = filters or Filters()
@@ -96,7 +97,11 @@ class Retriever:
         return [(int(i), float(d)) for i, d in zip(ids[0], distances[0]) if i >= 0]
 
     def _bm25(self, question: str, allowed: np.ndarray | None) -> list[int]:
-        tokens = [t for t in tokenize(question) if t in self.index.doc_freq]
+        if _is_english(question):
+            # The English question's words as the archive's own Chinese terms (assistant/crosslingual.py).
+            tokens = [t for t in self._bridge().chinese_terms(question) if t in self.index.doc_freq]
+        else:
+            tokens = [t for t in tokenize(question) if t in self.index.doc_freq]
         if not tokens or self.index.n_chunks == 0:
             return []
         mask = None
@@ -107,6 +112,13 @@ class Retriever:
             [tokens], k=k, show_progress=False, weight_mask=mask, n_threads=1
         )
         return [int(self.index.bm25_ids[p]) for p, s in zip(positions[0], scores[0]) if s > 0]
+
+    def _bridge(self):
+        if self._term_bridge is None:
+            from .crosslingual import TermBridge
+
+            self._term_bridge = TermBridge(self.index.store.term_vectors(self.index.dim), self.embedder)
+        return self._term_bridge
 
     def _allowed(self, filters: Filters) -> np.ndarray | None:
         if not filters.active:

@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE TABLE IF NOT EXISTS sentences (
     article_id TEXT NOT NULL REFERENCES articles(article_id) ON DELETE CASCADE,
     ordinal INTEGER NOT NULL, text TEXT NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (article_id, ordinal));
+CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, vector BLOB NOT NULL, hubness REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
 """
@@ -161,6 +162,27 @@ class Store:
             return [], np.zeros((0, dim), dtype=np.float32)
         vectors = np.frombuffer(b"".join(row[1] for row in rows), dtype=np.float32).reshape(len(rows), dim)
         return [row[0] for row in rows], vectors
+
+    def missing_terms(self, terms: set[str]) -> set[str]:
+        """The vocabulary terms without a stored vector (assistant/crosslingual.py)."""
+        stored = {row[0] for row in self.db.execute("SELECT term FROM terms")}
+        return terms - stored
+
+    def put_terms(self, terms: list[str], vectors: np.ndarray, hubness: np.ndarray) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO terms (term, vector, hubness) VALUES (?, ?, ?)",
+                            [(t, np.asarray(v, dtype=np.float32).tobytes(), float(h))
+                             for t, v, h in zip(terms, vectors, hubness)])
+
+    def term_vectors(self, dim: int):
+        """The vocabulary's TermVectors, empty for an index written before them."""
+        from .crosslingual import TermVectors
+
+        try:
+            rows = self.db.execute("SELECT term, vector, hubness FROM terms ORDER BY term").fetchall()
+        except sqlite3.OperationalError:
+            rows = []
+        vectors = np.frombuffer(b"".join(row[1] for row in rows), dtype=np.float32).reshape(len(rows), dim)
+        return TermVectors([row[0] for row in rows], vectors, np.array([row[2] for row in rows], dtype=np.float32))
 
     def all_vectors(self, dim: int, after: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """(rowids, vectors) of every chunk with rowid > after, in rowid order."""

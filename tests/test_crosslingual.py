@@ -1,0 +1,57 @@
+"""English questions bridged to the archive's Chinese terms: vocabulary, incremental term vectors, mapping."""
+
+import pytest
+
+from assistant.crosslingual import _phrases, _pinyin_names, add_term_vectors, vocabulary
+from assistant.index import ArchiveIndex
+from assistant.ingest import ingest
+
+from .conftest import SAMPLE
+
+
+def test_the_vocabulary_is_the_chinese_terms_of_two_to_six_characters():
+    assert vocabulary([["春茶", "产量", "500", "吨", "tea"], ["人大常委会", "春茶"]]) == {"春茶", "产量", "人大常委会"}
+
+
+def test_phrases_are_content_words_and_neighbouring_pairs_without_names():
+    phrases = _phrases("How many law firms joined the mediation centre in Binjiang?")
+    assert phrases[:5] == ["law", "firms", "joined", "mediation", "centre"]
+    assert "law firms" in phrases and "mediation centre" in phrases
+    assert "binjiang" not in " ".join(phrases) and "how" not in phrases
+
+
+def test_pinyin_place_names_are_found_by_sound_not_at_the_sentence_start():
+    assert _pinyin_names("What did Xiaoshan and Chun'an report?") == ["xiaoshan", "chunan"]
+    assert _pinyin_names("Linping paid what?") == []  # a capital that starts the sentence marks no name
+
+
+def test_only_new_terms_are_embedded_on_a_later_ingest(settings, fake_embedder, sample_copy, tmp_path):
+    first = tmp_path / "first"
+    first.mkdir()
+    (sample_copy / "000_7add4dc35fc77e00.txt").rename(first / "000_7add4dc35fc77e00.txt")
+    ingest([first], settings, fake_embedder)
+    index = ArchiveIndex.open(settings.index_dir)
+    before = len(index.store.term_vectors(fake_embedder.dim).terms)
+    index.close()
+    assert before > 500
+    ingest([sample_copy], settings, fake_embedder)
+    index = ArchiveIndex.open(settings.index_dir)
+    after = index.store.term_vectors(fake_embedder.dim)
+    # Everything is stored once; a further pass finds nothing left to embed.
+    assert len(after.terms) > before and len(set(after.terms)) == len(after.terms)
+    assert add_term_vectors(index.store, fake_embedder) == 0
+    index.close()
+
+
+@pytest.mark.slow
+def test_english_words_map_to_the_archive_terms(real_assistant):
+    bridge = real_assistant.retriever._bridge()
+    terms = bridge.chinese_terms("How much spring tea did the growers around the lake pick, in Linping?")
+    assert {"春茶", "临平区"} <= set(terms)
+    assert any("茶" in t for t in bridge.chinese_terms("tea"))
+
+
+@pytest.mark.slow
+def test_an_english_question_finds_its_chinese_article(real_assistant):
+    hits = real_assistant.search("Which body did the congress hire to research and draft the digital trade rules?")
+    assert "数字经济立法" in hits[0].article.title
