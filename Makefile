@@ -6,7 +6,7 @@ INDEX ?= index
 export GRADIO_ANALYTICS_ENABLED = False
 export HF_HUB_OFFLINE = 1
 
-.PHONY: run run-llm test install install-test sample-index eval eval-llm browser clean
+.PHONY: run run-llm test install install-test sample-index eval eval-llm eval-scale browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -87,6 +87,12 @@ eval: install
 eval-llm: $(VENV)/.installed-eval-llm
 	env -u ASSISTANT_LLM_BASE_URL -u ASSISTANT_LLM_MODEL $(BIN)/python eval/run.py --answerer llm --llm-model qwen2.5-coder-1.5b
 	env -u ASSISTANT_LLM_BASE_URL -u ASSISTANT_LLM_MODEL $(BIN)/python eval/run.py --answerer llm --llm-model qwen2.5-coder-0.5b
+
+# The eval questions over the sample alone and with the distractor archive (eval/distractors/, about
+# 6x the sample's articles), each metric's ratio, gated by [scale] in thresholds.toml. Reports:
+# eval/reports/scale.{json,md}.
+eval-scale: install
+	$(BIN)/python eval/scale.py --gate eval/thresholds.toml
 
 clean:
 	rm -rf $(VENV) $(INDEX) .pytest_cache

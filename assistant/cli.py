@@ -190,6 +190,8 @@ def _ingest(args, settings) -> int:
         f"新增 {len(report.added)} 期，更新 {len(report.replaced)} 期，未变 {len(report.unchanged)} 期，"
         f"跳过 {len(report.skipped)} 个文件；写入 {report.articles} 篇文章、{report.chunks} 个段落块。"
     )
+    if report.vectors_embedded or report.vectors_reused:
+        print(f"向量：新计算 {report.vectors_embedded} 条，复用缓存 {report.vectors_reused} 条。")
     return 0 if report.ok else 2
 
 

@@ -121,6 +121,7 @@ def _score(item: QAItem, hits: list[Hit], answer: Answer, latency: float) -> dic
         "mode": answer.mode, "notice": answer.notice, "rewritten": answer.rewritten,
         "unsupported": list(answer.unsupported),
         "cited_titles": [a.title for a in cited],
+        "cited_sources": [a.source for a in cited],
         "llm_verified": answer.mode == "llm" and not answer.refused and bool(answer.citations),
         "shown_sentences": sum(1 for c in answer.checked if c.verdict == "supported"),
         "figures_not_in_quote": _figures_not_in_quote(answer),

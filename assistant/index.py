@@ -188,7 +188,7 @@ class IndexWriter:
         _fsync_tree(self._new)
         final = self._new.with_suffix("")
         os.replace(self._new, final)
-        _fault_point("before-switch")
+        fault_point("before-switch")
         _switch(self.index_dir, final.name)
         self._new = None
         self.changed = True
@@ -377,7 +377,7 @@ def _build_lexical(store: Store, generation: Path) -> None:
     (generation / DF_FILE).write_text(json.dumps(doc_freq, ensure_ascii=False), encoding="utf-8")
 
 
-def _fault_point(name: str) -> None:
+def fault_point(name: str) -> None:
     """Crash-safety tests set ASSISTANT_FAULT_PAUSE=<name> to hold the writer here while they kill it."""
     if os.environ.get("ASSISTANT_FAULT_PAUSE") == name:
         import sys

@@ -10,7 +10,7 @@ from pathlib import Path
 from .chunking import chunk_article
 from .errors import AssistantError, UnreadableSourceError
 from .crosslingual import add_term_vectors
-from .index import IndexWriter
+from .index import IndexWriter, fault_point
 from .lexical import tokenize
 from .parsing import ManifestEntry, parse_issue
 from .cleaning import compact
@@ -18,6 +18,7 @@ from .reader import SUPPORTED_SUFFIXES, file_name, read_source, replace_name, sh
 from .records import Article, Issue
 from .sentences import split_sentences
 from .settings import Settings
+from .vector_cache import CACHE_FILE, CachedEmbedder
 
 MANIFEST = "issues.csv"
 STAGES = ("read", "parse", "chunk", "embed", "tokenize", "terms", "write")
@@ -49,6 +50,10 @@ class IngestReport:
     warnings: list[tuple[str, str]] = field(default_factory=list)
     articles: int = 0
     chunks: int = 0
+    # passage vectors (chunks, sentences, vocabulary terms) computed by the model, and reused from the
+    # vector cache (what an interrupted or earlier ingest already embedded)
+    vectors_embedded: int = 0
+    vectors_reused: int = 0
     # seconds per stage: read (and decode), parse (clean + parse), chunk, embed, tokenize (BM25), write
     timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
 
@@ -143,113 +148,123 @@ def ingest(paths: list[Path], settings: Settings, embedder, progress: bool = Fal
     files, problems = discover(paths)
     report = IngestReport(skipped=list(problems))
     manifests: dict[Path, dict[str, ManifestEntry]] = {}
-    with IndexWriter(settings.index_dir, embedder.name, embedder.dim, keep=settings.keep_generations) as writer:
-        store = writer.store
-        known = store.sources()
-        by_hash = {sha: source for source, sha in known.items()}
-        by_identity = {issue_identity(issue): issue.source for issue in store.issues()}
-        removed: list[str] = []
-        bar = _progress(files, progress)
-        for done, path in enumerate(bar):
-            if on_progress is not None:
-                on_progress(done, len(files), shown(path.name))
-            name = file_name(path)
-            if name is None:
-                report.skipped.append((shown(path), "文件名的编码无法识别（既不是 UTF-8 也不是 GBK），已跳过"))
-                continue
-            try:
-                with _Stage(report, "read"):
-                    source = read_source(path)
-            except UnreadableSourceError as exc:
-                report.skipped.append((shown(path), str(exc)))
-                continue
-            if name != source.name:
-                source = replace_name(source, name)
-            if known.get(source.name) == source.sha256:
-                report.unchanged.append(source.name)
-                continue
-            twin = by_hash.get(source.sha256)
-            if twin is not None and twin in _unique_candidates(shown(path.parent.name), source.name, source.sha256):
-                report.unchanged.append(twin)  # this very file, kept under a name made unique earlier
-                continue
-            if twin is not None and twin != source.name:
-                report.skipped.append((shown(path), f"内容与已导入的 {twin} 完全相同，未重复导入"))
-                continue
-            folder = path.parent
-            if folder not in manifests:
-                try:
-                    manifests[folder] = load_manifest(folder)
-                except (OSError, csv.Error, UnicodeDecodeError) as exc:
-                    report.warnings.append((str(folder / MANIFEST), f"清单文件无法读取，已忽略：{exc}"))
-                    manifests[folder] = {}
-            with _Stage(report, "parse"):
-                parsed = parse_issue(source.text, source.name, source.sha256, manifests[folder].get(source.name))
-            if not parsed.articles:
-                report.skipped.append((shown(path), "没有识别出任何文章（不像一期《杭州人大信息》）"))
-                continue
-            body = sum(len(compact(a.text)) for a in parsed.articles)
-            if parsed.issue.issue_no is None and body < MIN_ISSUE_CHARS:
-                report.skipped.append((shown(path), f"没有刊头，正文只有 {body} 字，不像一期《杭州人大信息》，未导入"))
-                continue
-            identity = issue_identity(parsed.issue)
-            existing = by_identity.get(identity)
-            if existing is None and source.name in known:
-                old_articles = store.articles(source.name)
-                if _same_articles(old_articles, parsed.articles) >= 0.5:
-                    existing = source.name  # the same issue, edited
-                else:
-                    # Another issue under a name already taken (2024/第1期.txt and 2025/第1期.txt): both stay.
-                    name = _unique_source(shown(path.parent.name), source.name, set(known), source.sha256)
-                    parsed = parse_issue(source.text, name, source.sha256, manifests[folder].get(source.name))
-                    source = replace_name(source, name)
-            if existing is not None:
-                old_articles = store.articles(existing)
-                label = parsed.issue.label if parsed.issue.issue_no is not None else existing
-                change = f"{label}：{len(old_articles)} 篇 → {len(parsed.articles)} 篇"
-                if not replace:
-                    report.needs_confirmation.append((shown(path), f"将替换已导入的 {existing}（{change}），确认后才导入"))
-                    continue
-                if existing != source.name:
-                    store.remove_issue(existing)
-                    known.pop(existing, None)
-                    removed.append(existing)
-                report.replacements.append(change)
-            report.warnings.extend((source.name, w) for w in parsed.warnings)
-            with _Stage(report, "chunk"):
-                chunks = [
-                    chunk
-                    for article in parsed.articles
-                    for chunk in chunk_article(parsed.issue, article, settings.chunk_tokens, settings.chunk_overlap)
-                ]
-            with _Stage(report, "embed"):
-                vectors = embedder.embed_passages([chunk.embed_text for chunk in chunks])
-                article_sentences = [split_sentences(article.text) for article in parsed.articles]
-                flat = [s for group in article_sentences for s in group]
-                sentence_vectors = embedder.embed_passages(flat)
-            with _Stage(report, "tokenize"):
-                tokens = [tokenize(chunk.embed_text) for chunk in chunks]
-            with _Stage(report, "write"):
-                store.put_issue(parsed.issue, list(parsed.articles), chunks, tokens, vectors)
-                offset = 0
-                for article, group in zip(parsed.articles, article_sentences):
-                    store.put_sentences(article.article_id, group, sentence_vectors[offset: offset + len(group)])
-                    offset += len(group)
-            (report.replaced if existing is not None else report.added).append(source.name)
-            known[source.name] = source.sha256
-            by_hash[source.sha256] = source.name
-            by_identity[identity] = source.name
-            report.articles += len(parsed.articles)
-            report.chunks += len(chunks)
-            if progress:
-                bar.set_postfix_str(f"{report.chunks} 段")
-        if report.added or report.replaced or store.get_meta("built") is None:
-            store.set_meta("built", "1")
-            with _Stage(report, "terms"):
-                add_term_vectors(writer.store, embedder)  # English questions' bridge to the vocabulary
-            with _Stage(report, "write"):
-                writer.commit({"operation": "ingest", "added": report.added, "replaced": report.replaced,
-                               "removed": removed})
+    with IndexWriter(settings.index_dir, embedder.name, embedder.dim, keep=settings.keep_generations) as writer, \
+            CachedEmbedder(embedder, settings.index_dir / CACHE_FILE) as cached:
+        try:
+            _ingest_files(files, settings, cached, writer, report, manifests, progress, replace, on_progress)
+        finally:
+            report.vectors_embedded, report.vectors_reused = cached.embedded, cached.reused
     return report
+
+
+def _ingest_files(files, settings, embedder, writer, report, manifests, progress, replace, on_progress) -> None:
+    store = writer.store
+    known = store.sources()
+    by_hash = {sha: source for source, sha in known.items()}
+    by_identity = {issue_identity(issue): issue.source for issue in store.issues()}
+    removed: list[str] = []
+    bar = _progress(files, progress)
+    clock = _Remaining(files)
+    for done, path in enumerate(bar):
+        if on_progress is not None:
+            on_progress(done, len(files), shown(path.name), clock.seconds_left(done))
+        name = file_name(path)
+        if name is None:
+            report.skipped.append((shown(path), "文件名的编码无法识别（既不是 UTF-8 也不是 GBK），已跳过"))
+            continue
+        try:
+            with _Stage(report, "read"):
+                source = read_source(path)
+        except UnreadableSourceError as exc:
+            report.skipped.append((shown(path), str(exc)))
+            continue
+        if name != source.name:
+            source = replace_name(source, name)
+        if known.get(source.name) == source.sha256:
+            report.unchanged.append(source.name)
+            continue
+        twin = by_hash.get(source.sha256)
+        if twin is not None and twin in _unique_candidates(shown(path.parent.name), source.name, source.sha256):
+            report.unchanged.append(twin)  # this very file, kept under a name made unique earlier
+            continue
+        if twin is not None and twin != source.name:
+            report.skipped.append((shown(path), f"内容与已导入的 {twin} 完全相同，未重复导入"))
+            continue
+        folder = path.parent
+        if folder not in manifests:
+            try:
+                manifests[folder] = load_manifest(folder)
+            except (OSError, csv.Error, UnicodeDecodeError) as exc:
+                report.warnings.append((str(folder / MANIFEST), f"清单文件无法读取，已忽略：{exc}"))
+                manifests[folder] = {}
+        with _Stage(report, "parse"):
+            parsed = parse_issue(source.text, source.name, source.sha256, manifests[folder].get(source.name))
+        if not parsed.articles:
+            report.skipped.append((shown(path), "没有识别出任何文章（不像一期《杭州人大信息》）"))
+            continue
+        body = sum(len(compact(a.text)) for a in parsed.articles)
+        if parsed.issue.issue_no is None and body < MIN_ISSUE_CHARS:
+            report.skipped.append((shown(path), f"没有刊头，正文只有 {body} 字，不像一期《杭州人大信息》，未导入"))
+            continue
+        identity = issue_identity(parsed.issue)
+        existing = by_identity.get(identity)
+        if existing is None and source.name in known:
+            old_articles = store.articles(source.name)
+            if _same_articles(old_articles, parsed.articles) >= 0.5:
+                existing = source.name  # the same issue, edited
+            else:
+                # Another issue under a name already taken (2024/第1期.txt and 2025/第1期.txt): both stay.
+                name = _unique_source(shown(path.parent.name), source.name, set(known), source.sha256)
+                parsed = parse_issue(source.text, name, source.sha256, manifests[folder].get(source.name))
+                source = replace_name(source, name)
+        if existing is not None:
+            old_articles = store.articles(existing)
+            label = parsed.issue.label if parsed.issue.issue_no is not None else existing
+            change = f"{label}：{len(old_articles)} 篇 → {len(parsed.articles)} 篇"
+            if not replace:
+                report.needs_confirmation.append((shown(path), f"将替换已导入的 {existing}（{change}），确认后才导入"))
+                continue
+            if existing != source.name:
+                store.remove_issue(existing)
+                known.pop(existing, None)
+                removed.append(existing)
+            report.replacements.append(change)
+        report.warnings.extend((source.name, w) for w in parsed.warnings)
+        with _Stage(report, "chunk"):
+            chunks = [
+                chunk
+                for article in parsed.articles
+                for chunk in chunk_article(parsed.issue, article, settings.chunk_tokens, settings.chunk_overlap)
+            ]
+        with _Stage(report, "embed"):
+            vectors = embedder.embed_passages([chunk.embed_text for chunk in chunks])
+            article_sentences = [split_sentences(article.text) for article in parsed.articles]
+            flat = [s for group in article_sentences for s in group]
+            sentence_vectors = embedder.embed_passages(flat)
+        with _Stage(report, "tokenize"):
+            tokens = [tokenize(chunk.embed_text) for chunk in chunks]
+        with _Stage(report, "write"):
+            store.put_issue(parsed.issue, list(parsed.articles), chunks, tokens, vectors)
+            offset = 0
+            for article, group in zip(parsed.articles, article_sentences):
+                store.put_sentences(article.article_id, group, sentence_vectors[offset: offset + len(group)])
+                offset += len(group)
+        (report.replaced if existing is not None else report.added).append(source.name)
+        known[source.name] = source.sha256
+        by_hash[source.sha256] = source.name
+        by_identity[identity] = source.name
+        report.articles += len(parsed.articles)
+        report.chunks += len(chunks)
+        if progress:
+            bar.set_postfix_str(f"{report.chunks} 段")
+        fault_point("after-file")  # crash tests kill the process here: this file's vectors are cached
+    if report.added or report.replaced or store.get_meta("built") is None:
+        store.set_meta("built", "1")
+        with _Stage(report, "terms"):
+            add_term_vectors(writer.store, embedder)  # English questions' bridge to the vocabulary
+        with _Stage(report, "write"):
+            writer.commit({"operation": "ingest", "added": report.added, "replaced": report.replaced,
+                           "removed": removed})
 
 
 def remove(source: str, settings: Settings, embedder) -> bool:
@@ -259,6 +274,40 @@ def remove(source: str, settings: Settings, embedder) -> bool:
             return False
         writer.commit({"operation": "remove", "removed": [source]})
         return True
+
+
+class _Remaining:
+    """The time an ingest has left, from the bytes of the files still to do at the rate so far."""
+
+    def __init__(self, files: list[Path]) -> None:
+        self.sizes = [_size(path) for path in files]
+        self.started = time.monotonic()
+
+    def seconds_left(self, done: int) -> float | None:
+        finished = sum(self.sizes[:done])
+        if done == 0 or finished == 0:
+            return None
+        rate = finished / max(1e-6, time.monotonic() - self.started)
+        return sum(self.sizes[done:]) / rate
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def remaining_text(seconds: float | None) -> str:
+    """"约剩 3 分 20 秒" for progress lines; empty until there is a rate to go by."""
+    if seconds is None:
+        return ""
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"约剩 {seconds} 秒"
+    if seconds < 3600:
+        return f"约剩 {seconds // 60} 分 {seconds % 60} 秒"
+    return f"约剩 {seconds // 3600} 小时 {seconds % 3600 // 60} 分"
 
 
 def _progress(files: list[Path], enabled: bool):

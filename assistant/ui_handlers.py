@@ -333,7 +333,7 @@ class ChatService:
 
         A file that would replace an issue already in the archive is only ingested with replace=True
         (the confirmation box of the upload tab); otherwise the report says what it would change."""
-        from .ingest import ingest
+        from .ingest import ingest, remaining_text
 
         self.upload_dir.mkdir(parents=True, exist_ok=True)
         accepted, rejected = [], []
@@ -363,9 +363,10 @@ class ChatService:
                     progress(0.0, desc="另一个导入正在进行，排队等候……")
                 self._ingest_lock.acquire()
             try:
-                def step(done: int, total: int, name: str) -> None:
+                def step(done: int, total: int, name: str, seconds_left: float | None) -> None:
                     if progress is not None:
-                        progress(done / max(1, total), desc=f"已处理 {done}/{total}：{name}")
+                        left = remaining_text(seconds_left)
+                        progress(done / max(1, total), desc=f"已处理 {done}/{total}：{name}" + (f"（{left}）" if left else ""))
 
                 report = ingest(accepted, self.assistant.settings, self._embedder_for_ingest(), replace=replace,
                                 on_progress=step)

@@ -1,12 +1,15 @@
 """Ingest with the fake embedder: idempotence, replacement, removal, bad input, crash safety."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 
 import pytest
+
+from embeddings.fake_embedder import FakeEmbedder
 
 from assistant.errors import EmbedderMismatchError, NoIndexError
 from assistant.index import ArchiveIndex, live_generation
@@ -277,3 +280,82 @@ def test_only_the_configured_number_of_versions_is_kept(settings, fake_embedder)
     for name in sorted(p.name for p in SAMPLE.iterdir()):
         ingest([SAMPLE / name], kept, fake_embedder)
     assert len(history(settings.index_dir)) == 3
+
+
+class _Counting(FakeEmbedder):
+    """The fake embedder, counting the passages it is asked to embed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passages = 0
+
+    def embed_passages(self, texts):
+        self.passages += len(texts)
+        return super().embed_passages(texts)
+
+
+def test_vector_cache_returns_the_same_vectors_and_embeds_each_text_once(tmp_path, fake_embedder):
+    from assistant.vector_cache import CachedEmbedder
+
+    inner = _Counting()
+    texts = ["市人大常委会审议预算。", "西湖龙井茶春茶产量。", "市人大常委会审议预算。"]
+    with CachedEmbedder(inner, tmp_path / "v.sqlite") as cached:
+        first = cached.embed_passages(texts)
+        assert inner.passages == 2  # the repeated text is embedded once
+    with CachedEmbedder(inner, tmp_path / "v.sqlite") as cached:  # a new process, the same file
+        again = cached.embed_passages(texts[:2] + ["新的一句。"])
+        assert (cached.reused, cached.embedded) == (2, 1)
+    assert inner.passages == 3
+    assert (again[:2] == first[:2]).all()
+    assert (first == fake_embedder.embed_passages(texts)).all()
+
+
+def test_an_edited_issue_re_embeds_only_its_new_text(settings, sample_copy):
+    path = sample_copy / "002_799da0136ed27955.txt"
+    first = ingest([path], settings, _Counting())
+    assert first.vectors_embedded > 0 and first.vectors_reused == 0
+    text = path.read_text(encoding="utf-8")
+    paragraph = "市人大常委会按照省委对省会城市"
+    assert paragraph in text
+    path.write_text(text.replace(paragraph, "市人大常委会认真按照省委对省会城市", 1), encoding="utf-8")
+    embedder = _Counting()
+    second = ingest([path], settings, embedder, replace=True)
+    assert second.replaced and embedder.passages == second.vectors_embedded
+    # one edited sentence: its chunk(s), the sentence and its new words are new; the rest comes from the cache
+    assert 0 < second.vectors_embedded <= 10 < second.vectors_reused
+
+
+@pytest.mark.slow
+def test_an_ingest_killed_midway_resumes_without_re_embedding(settings, sample_copy, tmp_path):
+    """kill -9 after the first file's vectors are in; the rerun embeds only what was not done."""
+    process = _spawn_ingest(settings.index_dir, sample_copy, pause="after-file")
+    assert "fault-point after-file" in process.stderr.readline()
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert not (settings.index_dir / "CURRENT").exists()  # nothing went live
+    cached = _cached_vectors(settings.index_dir)
+    assert cached > 0
+
+    process = _spawn_ingest(settings.index_dir, sample_copy)
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 0, err
+    embedded, reused = map(int, re.search(r"向量：新计算 (\d+) 条，复用缓存 (\d+) 条", out).groups())
+    # nothing of the killed run was embedded again: the cache grew by exactly what the rerun embedded
+    assert _cached_vectors(settings.index_dir) == cached + embedded
+    assert reused >= cached
+
+    fresh = tmp_path / "fresh"
+    process = _spawn_ingest(fresh, sample_copy)
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 0, err
+    total, none = map(int, re.search(r"向量：新计算 (\d+) 条，复用缓存 (\d+) 条", out).groups())
+    assert _cached_vectors(fresh) == total == cached + embedded  # the same distinct texts, embedded once
+    assert embedded + reused == total + none
+    assert _counts(settings) == _counts(settings.model_copy(update={"index_dir": fresh}))
+
+
+def _cached_vectors(index_dir) -> int:
+    import sqlite3
+
+    with sqlite3.connect(index_dir / "vectors.sqlite") as db:
+        return db.execute("SELECT count(*) FROM vectors").fetchone()[0]
