@@ -234,6 +234,8 @@ _EN_UNIT_CLASSES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"\bhow many (?:people|persons|deputies|representatives|residents|visitors|members|participants|staff|officials)\b",
      ("人", "名", "位")),
     (r"\bhow many times\b", _COUNTS_OF_EVENTS),
+    # any other "how many <things>": a count of things, as 几个 asks (not a share, sum, time or date)
+    (r"\bhow many\b", ("个",)),
 )
 
 

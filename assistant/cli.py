@@ -98,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("已中断；索引保持中断前的状态。", file=sys.stderr)
+        resume = "已算好的向量已保存，重新运行同一命令会接着导入，不再重复计算。" if args.command == "ingest" else ""
+        print("已中断；索引保持中断前的状态。" + resume, file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader went away (`assistant stats | head`): end quietly, as Unix tools do.

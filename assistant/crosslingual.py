@@ -92,9 +92,12 @@ class TermBridge:
         for phrase in _phrases(question):
             scores = self.stored.vectors @ self.embedder.embed_question(phrase) - self.stored.hubness
             found += [self.stored.terms[i] for i in np.argsort(-scores)[:TERMS_PER_PHRASE]]
-        for name in _pinyin_names(question):
-            found += self._by_sound(name)
+        found += self.places(question)
         return list(dict.fromkeys(found))
+
+    def places(self, question: str) -> list[str]:
+        """The archive's terms for the place names the question writes in pinyin (Tonglu -> 桐庐, 桐庐县)."""
+        return [term for name in _pinyin_names(question) for term in self._by_sound(name)]
 
     def _by_sound(self, letters: str) -> list[str]:
         """Terms whose toneless pinyin is the name, alone or with a place suffix (xiaoshan -> 萧山, 萧山区)."""
@@ -122,8 +125,9 @@ def _phrases(question: str) -> list[str]:
 def _pinyin_names(question: str) -> list[str]:
     names = []
     for match in re.finditer(r"\b[A-Z][a-z']+\b", question):
-        letters = match.group(0).lower().replace("'", "")
-        if match.start() > 0 and _is_pinyin_name(match.group(0).lower(), question):
+        word = match.group(0).lower().removesuffix("'s")  # Tonglu's
+        letters = word.replace("'", "")
+        if match.start() > 0 and _is_pinyin_name(word, question):
             names.append(letters)
     return names
 

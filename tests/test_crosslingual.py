@@ -55,3 +55,10 @@ def test_english_words_map_to_the_archive_terms(real_assistant):
 def test_an_english_question_finds_its_chinese_article(real_assistant):
     hits = real_assistant.search("Which body did the congress hire to research and draft the digital trade rules?")
     assert "数字经济立法" in hits[0].article.title
+
+
+def test_a_place_written_in_pinyin_is_the_district_it_names(real_assistant):
+    retriever = real_assistant.retriever
+    assert retriever._districts_named("How many problems did Tonglu's county study collect?") == {"桐庐县"}
+    assert retriever._districts_named("What did Lin'an do for ecological legislation?") == {"临安区"}
+    assert retriever._districts_named("What did the city congress do for the Asian Games?") == set()

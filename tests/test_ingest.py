@@ -354,6 +354,17 @@ def test_an_ingest_killed_midway_resumes_without_re_embedding(settings, sample_c
     assert _counts(settings) == _counts(settings.model_copy(update={"index_dir": fresh}))
 
 
+@pytest.mark.slow
+def test_ctrl_c_during_ingest_says_it_will_resume(settings, sample_copy):
+    process = _spawn_ingest(settings.index_dir, sample_copy, pause="after-file")
+    assert "fault-point after-file" in process.stderr.readline()
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert err.strip() == "已中断；索引保持中断前的状态。已算好的向量已保存，重新运行同一命令会接着导入，不再重复计算。"
+    assert not (settings.index_dir / "CURRENT").exists() and _cached_vectors(settings.index_dir) > 0
+
+
 def _cached_vectors(index_dir) -> int:
     import sqlite3
 

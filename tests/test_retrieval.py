@@ -58,3 +58,42 @@ def test_filter_matching_nothing(fake_index, fake_embedder):
 def test_bad_mode():
     with pytest.raises(ValueError, match="mode must be one of"):
         Retriever(None, None, "magic")
+
+
+def _issue_file(folder, year, number, body):
+    text = (f"杭州人大信息\n\n(普 刊)\n\n第 {number} 期(总第 {600 + number} 期)\n\n杭州市人大常委会研究室编\n\n"
+            f"{year} 年 5 月 10 日\n\n目 录\n\n- 情况交流** 萧山区:推进老旧小区改造\n\n萧山区:推进老旧小区改造\n\n{body}\n\n"
+            f"(萧山区人大常委会办公室 某某)\n\n")
+    path = folder / f"{year}.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_question_naming_a_year_prefers_that_years_report(settings, fake_embedder, tmp_path):
+    """The same subject reported in two years: the year the question names decides, not word overlap."""
+    folder = tmp_path / "years"
+    folder.mkdir()
+    close = "萧山区人大常委会持续推进老旧小区综合改造，组织代表视察改造小区，共完成老旧小区改造42个，惠及居民1.2万户。" * 3
+    other = "萧山区人大常委会围绕老旧小区改造开展专题监督，推动完成改造项目30个，加装电梯80台。" * 3
+    _issue_file(folder, 2018, 3, close)
+    _issue_file(folder, 2021, 4, other)
+    ingest([folder], settings, fake_embedder)
+    index = ArchiveIndex.open(settings.index_dir, fake_embedder.name)
+    try:
+        retriever = Retriever(index, fake_embedder)
+        question = "萧山区持续推进老旧小区综合改造，完成改造多少个？"
+        assert retriever.search(question, k=2)[0].issue.date.startswith("2018")  # closer in words
+        assert retriever.search("2021年" + question, k=2)[0].issue.date.startswith("2021")
+        assert retriever.search("2020年" + question, k=2)[0].issue.date.startswith("2021")  # reported the year after
+    finally:
+        index.close()
+
+
+@pytest.mark.parametrize("question, years", [
+    ("2024年西湖龙井茶春茶产量是多少？", {2024}), ("What was the output in 2020?", {2020}),
+    ("总第697期登了什么？", set()), ("共接待群众2000人次，对吗？", set()), ("今年的产量呢？", set()),
+])
+def test_years_named(question, years):
+    from assistant.retrieval import _years_named
+
+    assert _years_named(question) == years
