@@ -78,6 +78,7 @@ browser:
 test: install-test browser
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 	$(BIN)/python eval/run.py --gate eval/thresholds.toml --out eval/reports/latest
+	$(BIN)/python eval/scale.py --gate eval/thresholds.toml --out eval/reports/latest
 
 eval: install
 	$(BIN)/python eval/run.py --retrieval all

@@ -159,12 +159,13 @@ def compare(small: dict, large: dict) -> dict:
 
 
 def gate(table: dict, thresholds: Path) -> list[str]:
+    """[scale] metrics = [...], min_ratio = r; [scale.<group>] min_ratio overrides it for a group."""
     section = tomllib.loads(thresholds.read_text(encoding="utf-8")).get("scale", {})
-    floor = section.get("min_ratio")
-    if floor is None:
-        return []
     failures = []
     for group, metrics in table.items():
+        floor = section.get(group, {}).get("min_ratio", section.get("min_ratio"))
+        if floor is None:
+            continue
         for metric in section.get("metrics", []):
             ratio = metrics.get(metric, {}).get("ratio")
             if ratio is not None and ratio < floor:

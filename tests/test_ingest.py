@@ -370,3 +370,14 @@ def _cached_vectors(index_dir) -> int:
 
     with sqlite3.connect(index_dir / "vectors.sqlite") as db:
         return db.execute("SELECT count(*) FROM vectors").fetchone()[0]
+
+
+def test_progress_reports_the_time_left(settings, fake_embedder, sample_copy):
+    from assistant.ingest import remaining_text
+
+    calls = []
+    ingest([sample_copy], settings, fake_embedder, on_progress=lambda *args: calls.append(args))
+    assert [c[:2] for c in calls] == [(n, 5) for n in range(5)]
+    assert calls[0][3] is None  # no rate yet
+    assert all(c[3] is not None and c[3] >= 0 for c in calls[1:])
+    assert [remaining_text(s) for s in (None, 45, 200, 4000)] == ["", "约剩 45 秒", "约剩 3 分 20 秒", "约剩 1 小时 6 分"]
