@@ -76,7 +76,8 @@ def test_burst_of_fifty_and_feedback_store_stays_sound(real_index, tmp_path):
 
         def one(i: int) -> None:
             try:
-                client = Client(url + "/", verbose=False)
+                # 50 answers queue on 2 shared cores: wait for the server as a user would, not httpx's 5 s
+                client = Client(url + "/", verbose=False, httpx_kwargs={"timeout": 120})
                 client.predict(HELD[i % 3], [], "", "", [], [], api_name="/submit")
                 client.predict(f"第{i}次反馈", api_name="/feedback_up")  # 👍 with a comment
                 done.append(i)

@@ -27,7 +27,7 @@ def test_twenty_concurrent_questions_all_answered_in_order(real_index, tmp_path)
         results: dict[int, tuple[float, str, str]] = {}
 
         def one(i: int) -> None:
-            client = Client(url + "/", verbose=False)
+            client = Client(url + "/", verbose=False, httpx_kwargs={"timeout": 120})  # queued on 2 shared cores
             started = time.perf_counter()
             output = client.predict(QUESTIONS[i % len(QUESTIONS)], [], "", "", [], [], api_name="/submit")
             chat, badge = output[0], output[2]
