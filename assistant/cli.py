@@ -25,6 +25,14 @@ def _parser() -> argparse.ArgumentParser:
     remove = sub.add_parser("remove", help="从索引中删除一个已导入的文件")
     remove.add_argument("source", help="文件名，如 004_dbed6e9d040a5771.txt")
 
+    meta = sub.add_parser("meta", help="查看或填写、更正一期的期号、总期号、日期、刊名（重新导入后仍然有效）")
+    meta.add_argument("source", nargs="?", help="文件名，如 000_7add4dc35fc77e00.txt；不填则列出所有期")
+    meta.add_argument("--issue-no", help="期号")
+    meta.add_argument("--total-no", help="总期号")
+    meta.add_argument("--date", help="出版日期 YYYY-MM-DD")
+    meta.add_argument("--publication", help="刊名，如 杭州人大信息")
+    meta.add_argument("--csv", type=Path, help="批量更正：issues.csv（列 file, issue_no, total_no, date）")
+
     ask = sub.add_parser("ask", help="提问")
     ask.add_argument("question", nargs="?")
     ask.add_argument("--json", action="store_true", help="输出 JSON")
@@ -142,6 +150,8 @@ def _run(args) -> int:
         return 0
     if args.command == "history":
         return _history(settings)
+    if args.command == "meta":
+        return _meta(args, settings)
     if args.command == "rollback":
         from .index import rollback
 
@@ -290,6 +300,50 @@ def _chat(args, settings) -> int:
             continue
         print(format_answer(assistant.ask(question, conversation=conversation)), flush=True)
         print()
+
+
+def _meta(args, settings) -> int:
+    """Show an issue's metadata with the date its text suggests, or set fields (one issue, or a csv)."""
+    from .citations import issue_reference
+    from .index import ArchiveIndex
+    from .metadata import set_issue_metadata, suggest_date
+
+    index_dir = Path(settings.index_dir)
+    if args.csv is not None:
+        from .ingest import load_manifest
+
+        try:
+            rows = load_manifest(args.csv.parent) if args.csv.name == "issues.csv" else None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise AssistantError(f"无法读取 {args.csv}：{exc}") from None
+        if rows is None:
+            raise AssistantError("--csv 需要一个名为 issues.csv 的文件（列 file, issue_no, total_no, date）")
+        for entry in rows.values():
+            fields = {k: v for k, v in (("issue_no", entry.issue_no), ("total_no", entry.total_no),
+                                        ("date", entry.date)) if v not in (None, "")}
+            issue = set_issue_metadata(index_dir, entry.file, fields, user="issues.csv")
+            print(f"已更新 {entry.file}：{issue_reference(issue)}")
+        return 0
+    fields = {k: v for k, v in (("issue_no", args.issue_no), ("total_no", args.total_no), ("date", args.date),
+                                ("publication", args.publication)) if v is not None}
+    if args.source and fields:
+        issue = set_issue_metadata(index_dir, args.source, fields, user="cli")
+        print(f"已更新 {args.source}：引用显示为 {issue_reference(issue)}")
+        return 0
+    index = ArchiveIndex.open(index_dir)
+    try:
+        issues = [index.store.issue(args.source)] if args.source else index.store.issues()
+        if issues == [None]:
+            raise AssistantError(f"索引中没有文件 {args.source}（用 assistant meta 列出所有期）")
+        for issue in issues:
+            print(f"{issue.source}\t{issue_reference(issue)}")
+            if args.source:
+                suggestion = suggest_date(index.store.articles(issue.source))
+                if suggestion is not None and suggestion.date != issue.date:
+                    print(f"  建议日期：{suggestion.date}（{suggestion.note}）依据：{suggestion.evidence}")
+    finally:
+        index.close()
+    return 0
 
 
 def _history(settings) -> int:

@@ -260,12 +260,13 @@ def history(index_dir: Path) -> list[dict]:
 
 def history_lines(rows: list[dict]) -> list[str]:
     """One line per index version, newest first: the CLI's `history` and the archive tab's list."""
-    kinds = {"ingest": "导入", "remove": "删除", "rollback": "回退"}
+    kinds = {"ingest": "导入", "remove": "删除", "rollback": "回退", "metadata": "修改刊期信息"}
     lines = []
     for row in rows:
         parts = [f"新增 {'、'.join(row['added'])}" if row.get("added") else "",
                  f"替换 {'、'.join(row['replaced'])}" if row.get("replaced") else "",
-                 f"删除 {'、'.join(row['removed'])}" if row.get("removed") else ""]
+                 f"删除 {'、'.join(row['removed'])}" if row.get("removed") else "",
+                 f"修改 {'、'.join(row['edited'])}" if row.get("edited") else ""]
         what = "；".join(p for p in parts if p) or "无记录"
         size = f"共 {row['issues']} 期 {row['articles']} 篇" if "issues" in row else ""
         mark = "（当前）" if row["live"] else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +13,7 @@ from .errors import AssistantError, UnreadableSourceError
 from .crosslingual import add_term_vectors
 from .index import IndexWriter, fault_point
 from .lexical import tokenize
+from .metadata import apply_correction, load_corrections
 from .parsing import ManifestEntry, parse_issue
 from .cleaning import compact
 from .reader import SUPPORTED_SUFFIXES, file_name, read_source, replace_name, shown
@@ -162,6 +164,12 @@ def _ingest_files(files, settings, embedder, writer, report, manifests, progress
     known = store.sources()
     by_hash = {sha: source for source, sha in known.items()}
     by_identity = {issue_identity(issue): issue.source for issue in store.issues()}
+    corrections = load_corrections(settings.index_dir)  # what staff set outlives a re-ingest
+
+    def parse(text, name, sha256, folder, file):
+        parsed = parse_issue(text, name, sha256, manifests[folder].get(file))
+        return dataclasses.replace(parsed, issue=apply_correction(parsed.issue, corrections.get(name)))
+
     removed: list[str] = []
     bar = _progress(files, progress)
     clock = _Remaining(files)
@@ -198,7 +206,7 @@ def _ingest_files(files, settings, embedder, writer, report, manifests, progress
                 report.warnings.append((str(folder / MANIFEST), f"清单文件无法读取，已忽略：{exc}"))
                 manifests[folder] = {}
         with _Stage(report, "parse"):
-            parsed = parse_issue(source.text, source.name, source.sha256, manifests[folder].get(source.name))
+            parsed = parse(source.text, source.name, source.sha256, folder, source.name)
         if not parsed.articles:
             report.skipped.append((shown(path), "没有识别出任何文章（不像一期《杭州人大信息》）"))
             continue
@@ -215,7 +223,7 @@ def _ingest_files(files, settings, embedder, writer, report, manifests, progress
             else:
                 # Another issue under a name already taken (2024/第1期.txt and 2025/第1期.txt): both stay.
                 name = _unique_source(shown(path.parent.name), source.name, set(known), source.sha256)
-                parsed = parse_issue(source.text, name, source.sha256, manifests[folder].get(source.name))
+                parsed = parse(source.text, name, source.sha256, folder, source.name)
                 source = replace_name(source, name)
         if existing is not None:
             old_articles = store.articles(existing)

@@ -19,6 +19,8 @@ from .conversation import Conversation
 from .errors import AssistantError
 from .feedback import FeedbackStore
 from .pipeline import clean_question
+from .answering import REFUSAL_EN, REFUSAL_ZH
+from .metadata import parse_date
 from .records import Answer, Article, Filters, Issue
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -27,18 +29,33 @@ EXAMPLES = [
     "哪几期讲过淳安县的做法？",
     "建德市“健康村长”服务机制是怎么推进的？",
     "代表建议A类件占总数的比例是多少？",
-    "那临平区呢？",
 ]
 
 
 @dataclass
 class Session:
-    """Per-browser-tab state: the conversation, the last answer, the filters for the next question."""
+    """Per-browser-tab state: the conversation, every answer of it, the filters in force.
+
+    Each answer keeps its own sources: a [n] or a 👎 on an older message refers to that message's
+    answer, however many questions followed (`answers[k]`, `message_answer[chat position] = k`)."""
 
     conversation: Conversation = field(default_factory=Conversation)
-    last: Answer | None = None
+    answers: list[Answer] = field(default_factory=list)
+    message_answer: dict[int, int] = field(default_factory=dict)
+    shown: int | None = None  # the answer whose sources the side panel shows
     filters: Filters = field(default_factory=Filters)
     owner: str | None = None  # the logged-in user the state belongs to (None: no login, or not yet used)
+
+    @property
+    def last(self) -> Answer | None:
+        return self.answers[-1] if self.answers else None
+
+    @property
+    def current(self) -> Answer | None:
+        """The answer the side panel shows (and the feedback buttons and copy refer to)."""
+        if self.shown is not None and 0 <= self.shown < len(self.answers):
+            return self.answers[self.shown]
+        return self.last
 
 
 def session_for(state: Session | None, username: str | None) -> Session:
@@ -57,11 +74,23 @@ def esc(text: str) -> str:
 
 
 def parse_filters(date_from: str, date_to: str, issues: list[str] | None, districts: list[str] | None) -> Filters:
-    for value in (date_from, date_to):
-        if value and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-            raise AssistantError(f"日期格式应为 YYYY-MM-DD，收到：{value}")
-    return Filters(date_from=(date_from or "").strip(), date_to=(date_to or "").strip(),
-                   sources=tuple(issues or ()), districts=tuple(districts or ()))
+    """The filters as typed; a date that is malformed or not on the calendar (2024-13-45) is a clear error."""
+    start, end = parse_date(date_from), parse_date(date_to)
+    if start and end and start > end:
+        raise AssistantError(f"起始日期 {start} 晚于截止日期 {end}")
+    return Filters(date_from=start, date_to=end, sources=tuple(issues or ()), districts=tuple(districts or ()))
+
+
+def filters_text(filters: Filters, labels: dict[str, str] | None = None) -> str:
+    """The filters in force, in words: 日期 2024-01-01 至 2024-06-30；期次 第9期；区县 余杭区."""
+    parts = []
+    if filters.date_from or filters.date_to:
+        parts.append(f"日期 {filters.date_from or '不限'} 至 {filters.date_to or '不限'}")
+    if filters.sources:
+        parts.append("期次 " + "、".join((labels or {}).get(s, s) for s in filters.sources))
+    if filters.districts:
+        parts.append("区县 " + "、".join(filters.districts))
+    return "；".join(parts)
 
 
 class ChatService:
@@ -72,6 +101,11 @@ class ChatService:
         self._lock = threading.Lock()  # one reader of the shared index/model at a time; reloads wait
         self._ingest_lock = threading.Lock()  # uploads one at a time, beside the chat, never under its lock
         self._ingest_embedder = None
+
+    @property
+    def importing(self) -> bool:
+        """An upload is being ingested: questions are answered meanwhile, a little slower."""
+        return self._ingest_lock.locked()
 
     # --- chat ---------------------------------------------------------------------------------
     def ask_stream(self, question: str, session: Session):
@@ -108,12 +142,26 @@ class ChatService:
             if isinstance(error, AssistantError):
                 raise error
             raise AssistantError(f"内部错误：{type(error).__name__}")
-        session.last = result["answer"]
+        session.answers.append(result["answer"])
+        session.shown = len(session.answers) - 1
         yield result["answer"].text, result["answer"]
 
     def clear(self, session: Session) -> None:
         session.conversation.clear()
-        session.last = None
+        session.answers.clear()
+        session.message_answer.clear()
+        session.shown = None
+
+    def show_answer(self, session: Session, ref: str) -> tuple[Answer | None, str]:
+        """A click on "[n]" of answer k ("k:n"): that answer's sources go to the side panel, n opens."""
+        try:
+            k, n = (int(part) for part in (ref or "").split(":")[:2])
+        except ValueError:
+            return None, ""
+        if not 0 <= k < len(session.answers):
+            return None, ""
+        session.shown = k
+        return session.answers[k], str(n)
 
     # --- rendering ------------------------------------------------------------------------------
     @staticmethod
@@ -141,26 +189,45 @@ class ChatService:
         return "".join(parts)
 
     @staticmethod
+    def message_html(answer: Answer, k: int, filters_note: str = "") -> str:
+        """The chat bubble of answer k: the answer (a list answer as a list), its [n] as links bound to
+        this answer, and its references, so the chat's own copy carries the sources."""
+        zh = answer.language != "en"
+        head = (f'<div class="answer-filter">{"已按筛选" if zh else "Filtered by"}：{esc(filters_note)}</div>'
+                if filters_note else "")
+        lines = [line for line in answer.text.split("\n") if line.strip()]
+        if len(lines) > 1:
+            body = '<ul class="answer-list">' + "".join(f"<li>{_linked(line, k)}</li>" for line in lines) + "</ul>"
+        else:
+            body = f'<div class="answer-text">{_linked(answer.text, k)}</div>'
+        refs = [(c.n, source_line(c.hit.issue, c.hit.article, answer.language)) for c in distinct_citations(answer)]
+        title = "来源" if zh else "Sources"
+        if answer.refused:
+            refs = [(n, source_line(h.issue, h.article, answer.language)) for n, h in enumerate(answer.closest, 1)]
+            title = "最接近的文章（点击查看）" if zh else "Closest articles (click to open)"
+        items = "".join(f'<li><a class="ref" href="#" data-answer="{k}" data-n="{n}">[{n}]</a> {esc(line)}</li>'
+                        for n, line in refs)
+        listing = f'<div class="answer-refs">{title}：<ul>{items}</ul></div>' if items else ""
+        return f'<div class="answer" data-answer="{k}">{head}{body}{listing}</div>'
+
+    @staticmethod
     def cards_html(answer: Answer | None) -> str:
         if answer is None:
             return ""
         if answer.refused:
-            items = "".join(
-                f'<li>{esc(source_line(h.issue, h.article))}</li>' for h in answer.closest
-            )
-            from .answering import REFUSAL_EN, REFUSAL_ZH
-
             headline = REFUSAL_EN if answer.language == "en" else REFUSAL_ZH
             reason = f'<p class="reason">{esc(answer.reason)}</p>' if answer.reason else ""
-            closest = "Closest articles:" if answer.language == "en" else "最接近的文章："
+            closest = "Closest articles (click to open):" if answer.language == "en" else "最接近的文章（点击查看全文）："
+            cards = "".join(
+                f'<div class="card" data-n="{n}" title="点击查看全文">'
+                f'<div class="card-head">[{n}] {esc(issue_reference(h.issue))}</div>'
+                f'<div class="card-title">《{esc(h.article.title)}》</div>'
+                f'<div class="card-byline">{esc(h.article.byline)}</div></div>'
+                for n, h in enumerate(answer.closest, 1))
             return (f'<div class="refusal"><b>{esc(headline)}</b>{reason}'
-                    f'{f"<p>{closest}</p><ul>" + items + "</ul>" if items else ""}</div>')
+                    f'{f"<p>{closest}</p>" + cards if cards else ""}</div>')
         cards = []
-        seen = set()
-        for citation in answer.citations:
-            if citation.n in seen:
-                continue
-            seen.add(citation.n)
+        for citation in distinct_citations(answer):
             issue, article = citation.hit.issue, citation.hit.article
             quotes = [c.quote for c in answer.citations if c.n == citation.n]
             paragraph = next((p for p in article.paragraphs if any(q in p for q in quotes)), quotes[0])
@@ -176,19 +243,23 @@ class ChatService:
 
     @staticmethod
     def source_choices(answer: Answer | None) -> list[tuple[str, str]]:
-        if answer is None or answer.refused:
+        """The side panel's list: the cited articles, or a refusal's closest ones, each opens in full."""
+        if answer is None:
             return []
-        choices, seen = [], set()
-        for citation in answer.citations:
-            if citation.n not in seen:
-                seen.add(citation.n)
-                choices.append((f"[{citation.n}] {citation.hit.article.title}", str(citation.n)))
-        return choices
+        if answer.refused:
+            return [(f"[{n}] {h.article.title}", str(n)) for n, h in enumerate(answer.closest, 1)]
+        return [(f"[{c.n}] {c.hit.article.title}", str(c.n)) for c in distinct_citations(answer)]
 
     def article_for_source(self, n: str, session: Session) -> str:
-        answer = session.last
+        answer = session.current
         if answer is None or not n:
             return ""
+        if answer.refused:
+            index = int(n) - 1 if str(n).isdigit() else -1
+            if not 0 <= index < len(answer.closest):
+                return ""
+            hit = answer.closest[index]
+            return article_html(hit.issue, hit.article, [])
         quotes = [c.quote for c in answer.citations if str(c.n) == str(n)]
         citation = next((c for c in answer.citations if str(c.n) == str(n)), None)
         if citation is None:
@@ -197,23 +268,25 @@ class ChatService:
 
     @staticmethod
     def markdown_copy(answer: Answer | None) -> str:
-        """The answer with its references as Markdown, for pasting into a report."""
+        """The answer with its references as Markdown, ready to paste into a report: quotes as `>` blocks,
+        each reference in the form staff cite: [1] 《杭州人大信息》第9期（总第697期，2024-06-28）《标题》（署名）."""
         if answer is None:
             return ""
-        lines = [answer.text, ""]
         if answer.refused:
             return answer.text
-        seen = set()
-        for citation in answer.citations:
-            if citation.n not in seen:
-                seen.add(citation.n)
-                lines.append(f"[{citation.n}] {source_line(citation.hit.issue, citation.hit.article)}")
-                lines.append(f"    > {citation.quote}")
-        return "\n".join(lines)
+        lines = [answer.text.replace("\n", "  \n"), "", "来源：" if answer.language != "en" else "Sources:", ""]
+        for citation in distinct_citations(answer):
+            lines.append(f"[{citation.n}] {source_line(citation.hit.issue, citation.hit.article, answer.language)}")
+            lines.append("")
+            for quote in dict.fromkeys(c.quote for c in answer.citations if c.n == citation.n):
+                lines.append(f"> {quote}")
+            lines.append("")
+        return "\n".join(lines).rstrip() + "\n"
 
     # --- feedback -------------------------------------------------------------------------------
-    def record_feedback(self, liked: bool, comment: str, session: Session) -> str:
-        answer = session.last
+    def record_feedback(self, liked: bool, comment: str, session: Session, answer: Answer | None = None) -> str:
+        """Record a rating of `answer` (default: the one the side panel shows), with its sources."""
+        answer = answer or session.current
         if answer is None:
             return "还没有可以评价的回答。"
         if self.feedback.disabled:
@@ -271,22 +344,62 @@ class ChatService:
         return article_html(store.issue(article.source), article, [])
 
     def search_html(self, query: str, filters: Filters) -> str:
+        """The matching articles, counted, each opening in full; the filters in force are named."""
         query = clean_question(query)
         if not query:
             return ""
         with self._lock:
             self.assistant.reload_if_changed()
             hits = self.assistant.search(query, filters, k=10)
+        note = filters_text(filters, self.issue_labels())
+        scope = f'<p class="answer-filter">已按筛选：{esc(note)}</p>' if note else ""
         if not hits:
-            return '<p class="refusal">没有找到相关文章。</p>'
-        items = []
+            return scope + '<p class="refusal">没有找到相关文章。</p>'
+        items = [scope, f'<p class="search-count">找到 {len(hits)} 篇相关文章（点击查看全文）：</p>']
         for hit in hits:
             snippet = hit.chunks[0].text[:160] if hit.chunks else ""
-            items.append(f'<div class="card"><div class="card-head">{esc(issue_reference(hit.issue))}</div>'
+            items.append(f'<div class="card search-hit" data-article="{esc(hit.article.article_id)}" title="点击查看全文">'
+                         f'<div class="card-head">{esc(issue_reference(hit.issue))}</div>'
                          f'<div class="card-title">《{esc(hit.article.title)}》</div>'
                          f'<div class="card-byline">{esc(hit.article.byline)}</div>'
                          f'<div class="card-text">{esc(snippet)}…</div></div>')
         return "".join(items)
+
+    def issue_labels(self) -> dict[str, str]:
+        return {source: label for label, source in self.issue_choices()}
+
+    # --- issue metadata ---------------------------------------------------------------------------
+    def metadata_fields(self, source: str) -> tuple[str, str, str, str, str]:
+        """(期号, 总期号, date, publication, suggestion HTML) of an issue for the archive tab's editor."""
+        from .metadata import suggest_date
+
+        store = self.assistant.index.store
+        issue = store.issue(source) if source else None
+        if issue is None:
+            return "", "", "", "", ""
+        suggestion = suggest_date(store.articles(source))
+        hint = ""
+        if suggestion is not None and suggestion.date != issue.date:
+            hint = (f'<div class="suggestion">建议日期 <b>{esc(suggestion.date)}</b>（{esc(suggestion.note)}），'
+                    f'依据：“{esc(suggestion.evidence)}”。未自动填入，核对后可填入日期并保存。</div>')
+        elif not issue.date:
+            hint = '<div class="suggestion">正文中没有可推断出版日期的日子，请按纸本或 PDF 填写。</div>'
+        return (str(issue.issue_no or ""), str(issue.total_no or ""), issue.date, issue.publication, hint)
+
+    def save_metadata(self, source: str, issue_no: str, total_no: str, date: str, publication: str,
+                      user: str | None = None) -> str:
+        """Store staff's 期号/总期号/date/publication for an issue; every citation shows it from now on."""
+        from .metadata import set_issue_metadata
+
+        if not source:
+            raise AssistantError("请先选择一期")
+        if self._ingest_lock.locked():
+            raise AssistantError("正在导入文件，导入完成后再保存")
+        issue = set_issue_metadata(Path(self.assistant.settings.index_dir), source,
+                                   {"issue_no": issue_no, "total_no": total_no, "date": date,
+                                    "publication": publication}, user=user)
+        self.refresh()
+        return f'<p class="saved">已保存：{esc(source)} 今后引用为 {esc(issue_reference(issue))}。</p>'
 
     # --- check a draft ------------------------------------------------------------------------------
     def check_html(self, text: str, filters: Filters) -> str:
@@ -399,6 +512,20 @@ def safe_name(name: str) -> str:
     name = Path(name.replace("\\", "/")).name
     name = re.sub(r"[\x00-\x1f/]", "_", name).lstrip(".") or "upload.txt"
     return name[:180]
+
+
+def distinct_citations(answer: Answer) -> list:
+    """The first citation of each source number, in order: one card, reference or radio entry each."""
+    first: dict[int, object] = {}
+    for citation in answer.citations:
+        first.setdefault(citation.n, citation)
+    return list(first.values())
+
+
+def _linked(text: str, k: int) -> str:
+    """Escaped text whose [n] markers are links to source n of answer k."""
+    return re.sub(r"\[(\d+)\]", lambda m: f'<a class="ref" href="#" data-answer="{k}" data-n="{m.group(1)}">[{m.group(1)}]</a>',
+                  esc(text))
 
 
 def highlight(paragraph: str, quotes: list[str]) -> str:

@@ -8,7 +8,7 @@ import pytest
 from assistant.errors import AssistantError
 from assistant.ingest import ingest
 from assistant.pipeline import Assistant
-from assistant.ui_handlers import ChatService, Session, parse_filters, safe_name
+from assistant.ui_handlers import ChatService, Session, filters_text, parse_filters, safe_name
 
 from .conftest import SAMPLE
 
@@ -37,14 +37,50 @@ def test_answer_sources_and_full_article(service):
     article = service.article_for_source("1", session)
     assert article.count("<p>") >= 3 and "<mark>" in article
     markdown = service.markdown_copy(answer)
-    assert markdown.startswith(answer.text) and "[1] 《杭州人大信息》第9期" in markdown and "> " in markdown
+    assert markdown.startswith(answer.text) and "\n[1] 《杭州人大信息》第9期（总第697期，2024-06-28）《" in markdown
+    # Quotes are Markdown block quotes, not indented (which Markdown renders as code).
+    quote_lines = [line for line in markdown.splitlines() if "500吨" in line and not line.startswith(answer.text[:5])]
+    assert quote_lines and all(line.startswith("> ") for line in quote_lines)
+    assert not any(line.startswith("    ") for line in markdown.splitlines())
+    # The chat bubble carries the answer, its [n] as links bound to this answer, and the references.
+    bubble = service.message_html(answer, 0)
+    assert '<a class="ref" href="#" data-answer="0" data-n="1">[1]</a>' in bubble
+    assert "来源" in bubble and "第9期（总第697期，2024-06-28）" in bubble
 
 
 def test_refusal_card_offers_closest_articles(service):
     _, answer = _final(service, "宁波市人大常委会在优化营商环境方面有哪些做法？", Session())
     assert answer.refused
     assert "最接近的文章" in service.cards_html(answer) and "档案中没有答案" in service.badge_html(answer)
-    assert service.source_choices(answer) == []
+    # The closest articles open like source cards do.
+    choices = service.source_choices(answer)
+    assert [value for _, value in choices] == ["1", "2", "3"][:len(answer.closest)] and choices
+    session = Session(answers=[answer])
+    opened = service.article_for_source("1", session)
+    assert answer.closest[0].article.title in opened and opened.count("<p>") >= 2
+    assert 'data-n="1"' in service.cards_html(answer) and "最接近的文章" in service.message_html(answer, 0)
+
+
+def test_each_answer_keeps_its_own_sources_and_feedback(service, sample_settings):
+    session = Session()
+    _, first = _final(service, "2024年西湖龙井茶春茶产量是多少？", session)
+    _, second = _final(service, "建德市“健康村长”服务机制是怎么推进的？", session)
+    assert session.current is second
+    answer, n = service.show_answer(session, "0:1")
+    assert answer is first and n == "1" and session.current is first
+    assert first.citations[0].hit.article.title in service.article_for_source("1", session)
+    assert service.show_answer(session, "7:1") == (None, "") and service.show_answer(session, "x") == (None, "")
+    service.record_feedback(False, "数字要核对", session, answer=second)
+    db = sqlite3.connect(sample_settings.index_dir / "feedback.sqlite")
+    rows = db.execute("SELECT question, rating FROM feedback").fetchall()
+    assert rows == [(second.question, -1)]
+
+
+def test_a_list_answer_is_shown_as_a_list(service):
+    session = Session()
+    _, answer = _final(service, "哪几期讲过淳安县的做法？", session)
+    bubble = service.message_html(answer, 0)
+    assert bubble.count("<li>") >= 2 + len({c.n for c in answer.citations}) and '<ul class="answer-list">' in bubble
 
 
 def test_filters_apply_to_the_next_question(service):
@@ -54,6 +90,12 @@ def test_filters_apply_to_the_next_question(service):
     assert answer.citations and {c.hit.article.district for c in answer.citations} == {"余杭区"}
     with pytest.raises(AssistantError, match="YYYY-MM-DD"):
         parse_filters("2024/01/01", "", [], [])
+    with pytest.raises(AssistantError, match="日期不存在：2024-13-45"):
+        parse_filters("2024-13-45", "", [], [])
+    with pytest.raises(AssistantError, match="晚于"):
+        parse_filters("2024-06-01", "2024-01-01", [], [])
+    assert filters_text(parse_filters("2024-01-01", "", ["a.txt"], ["余杭区"]), {"a.txt": "第9期"}) == (
+        "日期 2024-01-01 至 不限；期次 第9期；区县 余杭区")
 
 
 def test_follow_up_in_a_session_and_clear(service):
@@ -116,7 +158,10 @@ def test_document_text_is_escaped(service):
 
 def test_search_only_lists_articles(service):
     page = service.search_html("健康村长", parse_filters("", "", [], []))
-    assert "健康村长" in page and page.count('class="card"') >= 1
+    hits = page.count('class="card search-hit"')
+    assert "健康村长" in page and hits >= 1 and f"找到 {hits} 篇相关文章" in page and "筛选" not in page
+    filtered = service.search_html("健康村长", parse_filters("", "", [], ["建德市"]))
+    assert "已按筛选：区县 建德市" in filtered
 
 
 def test_archive_browsing(service):
