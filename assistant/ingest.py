@@ -13,7 +13,7 @@ from .errors import AssistantError, UnreadableSourceError
 from .crosslingual import add_term_vectors
 from .index import IndexWriter, fault_point
 from .lexical import tokenize
-from .metadata import apply_correction, load_corrections
+from .metadata import apply_correction, load_corrections, save_corrections
 from .parsing import ManifestEntry, parse_issue
 from .cleaning import compact
 from .reader import SUPPORTED_SUFFIXES, file_name, read_source, replace_name, shown
@@ -128,6 +128,35 @@ def _same_articles(old: list[Article], new: tuple[Article, ...]) -> float:
     return len(titles & {compact(a.title) for a in new}) / len(titles) if titles else 0.0
 
 
+def _titles_by_source(store) -> dict[str, set[str]]:
+    """Each ingested issue's article titles (compacted): a re-scan or a PDF of an issue in as .txt has them."""
+    titles: dict[str, set[str]] = {}
+    for article in store.articles():
+        if article.title:
+            titles.setdefault(article.source, set()).add(compact(article.title))
+    return titles
+
+
+def _same_issue_by_articles(parsed, titles: dict[str, set[str]], issues: dict[str, Issue]) -> str | None:
+    """The ingested issue holding most of this file's articles (at least two, and half of them), when
+    neither masthead says they are different issues: the same issue in another file."""
+    new = {compact(a.title) for a in parsed.articles if a.title}
+    if len(new) < 2:
+        return None
+    best, shared = None, 0
+    for source, old in titles.items():
+        n = len(new & old)
+        if n > shared:
+            best, shared = source, n
+    if best is None or shared < 2 or shared < 0.5 * min(len(new), len(titles[best])):
+        return None
+    old_issue, new_issue = issues.get(best), parsed.issue
+    if old_issue is not None and None not in (old_issue.total_no, new_issue.total_no) \
+            and old_issue.total_no != new_issue.total_no:
+        return None  # two issues that reprint the same articles
+    return best
+
+
 def _unique_candidates(folder: str, name: str, sha256: str) -> tuple[str, ...]:
     """Names for a second issue whose file has the name of one already in: 2025/第1期.txt, or name#hash."""
     return tuple(c for c in (f"{folder}/{name}" if folder else "", f"{name}#{sha256[:8]}", f"{name}#{sha256[:16]}") if c)
@@ -165,12 +194,15 @@ def _ingest_files(files, settings, embedder, writer, report, manifests, progress
     by_hash = {sha: source for source, sha in known.items()}
     by_identity = {issue_identity(issue): issue.source for issue in store.issues()}
     corrections = load_corrections(settings.index_dir)  # what staff set outlives a re-ingest
+    titles = _titles_by_source(store)
+    issues = {issue.source: issue for issue in store.issues()}
 
     def parse(text, name, sha256, folder, file):
         parsed = parse_issue(text, name, sha256, manifests[folder].get(file))
         return dataclasses.replace(parsed, issue=apply_correction(parsed.issue, corrections.get(name)))
 
     removed: list[str] = []
+    carried: list[str] = []  # files that took over staff's metadata of the copy they replace
     bar = _progress(files, progress)
     clock = _Remaining(files)
     for done, path in enumerate(bar):
@@ -225,6 +257,13 @@ def _ingest_files(files, settings, embedder, writer, report, manifests, progress
                 name = _unique_source(shown(path.parent.name), source.name, set(known), source.sha256)
                 parsed = parse(source.text, name, source.sha256, folder, source.name)
                 source = replace_name(source, name)
+        if existing is None and source.name not in known:
+            existing = _same_issue_by_articles(parsed, titles, issues)
+            if existing is not None and source.name not in corrections and existing in corrections:
+                # The PDF of an issue staff dated as .txt: their fields carry over to the file that replaces it.
+                corrections[source.name] = corrections[existing]
+                parsed = dataclasses.replace(parsed, issue=apply_correction(parsed.issue, corrections[existing]))
+                carried.append(source.name)
         if existing is not None:
             old_articles = store.articles(existing)
             label = parsed.issue.label if parsed.issue.issue_no is not None else existing
@@ -261,6 +300,8 @@ def _ingest_files(files, settings, embedder, writer, report, manifests, progress
         known[source.name] = source.sha256
         by_hash[source.sha256] = source.name
         by_identity[identity] = source.name
+        titles[source.name] = {compact(a.title) for a in parsed.articles if a.title}
+        issues[source.name] = parsed.issue
         report.articles += len(parsed.articles)
         report.chunks += len(chunks)
         if progress:
@@ -273,6 +314,8 @@ def _ingest_files(files, settings, embedder, writer, report, manifests, progress
         with _Stage(report, "write"):
             writer.commit({"operation": "ingest", "added": report.added, "replaced": report.replaced,
                            "removed": removed})
+        if carried:
+            save_corrections(settings.index_dir, corrections)
 
 
 def remove(source: str, settings: Settings, embedder) -> bool:

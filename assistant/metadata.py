@@ -119,6 +119,10 @@ def set_issue_metadata(index_dir: Path, source: str, fields: dict, user: str | N
     return updated
 
 
+def save_corrections(index_dir: Path, corrections: dict[str, dict]) -> None:
+    _write_json(Path(index_dir) / METADATA_FILE, corrections)
+
+
 def _write_json(path: Path, data: dict) -> None:
     """Write beside, sync, rename over: a crash leaves the old file or the new one, never half of one."""
     temporary = path.with_suffix(".tmp")

@@ -381,3 +381,24 @@ def test_progress_reports_the_time_left(settings, fake_embedder, sample_copy):
     assert calls[0][3] is None  # no rate yet
     assert all(c[3] is not None and c[3] >= 0 for c in calls[1:])
     assert [remaining_text(s) for s in (None, 45, 200, 4000)] == ["", "约剩 45 秒", "约剩 3 分 20 秒", "约剩 1 小时 6 分"]
+
+
+def test_the_pdf_of_an_issue_ingested_as_text_is_one_entry(settings, fake_embedder, tmp_path):
+    """000 has no masthead: the PDF is recognised by its articles, not its (missing) 期号."""
+    from assistant.metadata import set_issue_metadata
+
+    from .conftest import PDFS
+
+    ingest([SAMPLE], settings, fake_embedder)
+    set_issue_metadata(settings.index_dir, "000_7add4dc35fc77e00.txt", {"issue_no": "3", "date": "2023-02-10"})
+    report = ingest([PDFS / "000_7add4dc35fc77e00.pdf"], settings, fake_embedder)
+    assert not report.added and report.needs_confirmation
+    assert "000_7add4dc35fc77e00.txt" in report.needs_confirmation[0][1]
+    assert _stats(settings)[0]["issues"] == 5
+    confirmed = ingest([PDFS / "000_7add4dc35fc77e00.pdf"], settings, fake_embedder, replace=True)
+    assert confirmed.replaced == ["000_7add4dc35fc77e00.pdf"] and not confirmed.added
+    counts, labels = _stats(settings)
+    assert counts["issues"] == 5 and labels.count("第3期") == 1
+    # The PDF of 第9期 (with its masthead) next to its .txt: asked, never a second entry.
+    again = ingest([PDFS / "004_dbed6e9d040a5771.pdf"], settings, fake_embedder)
+    assert again.needs_confirmation and not again.added and _stats(settings)[0]["issues"] == 5
