@@ -78,7 +78,7 @@ def parse_date(value) -> str:
     if not text:
         return ""
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        raise AssistantError(f"日期格式应为 YYYY-MM-DD（如 2024-06-28），收到：{text}")
+        raise AssistantError(f"日期格式应为 年-月-日（YYYY-MM-DD，如 2024-06-28），收到：{text}")
     try:
         date.fromisoformat(text)
     except ValueError:

@@ -29,17 +29,6 @@ a.ref {color:#1565c0;text-decoration:underline;cursor:pointer;font-size:0.9em}
 .hidden-control {display:none !important}
 """
 
-# The page is in Chinese whatever the browser's language: Gradio takes its own strings' language from
-# navigator.language, so the page says zh-CN before Gradio reads it (the answers follow the question's
-# language, not this).
-HEAD = """<script>
-(() => {
-  try {
-    Object.defineProperty(Navigator.prototype, 'language', {get: () => 'zh-CN', configurable: true});
-    Object.defineProperty(Navigator.prototype, 'languages', {get: () => ['zh-CN', 'zh'], configurable: true});
-  } catch (e) {}
-})();
-</script>"""
 
 # A [n] in an answer (bound to its own answer), a source card, a search result: each opens its article.
 # The choice goes to the server through a hidden box and button; the highlighted sentence is scrolled to.
@@ -53,16 +42,44 @@ OPEN_SOURCE_JS = """
     box.dispatchEvent(new Event('input', {bubbles: true}));
     setTimeout(() => button.click(), 50);
   };
+  document.documentElement.setAttribute('lang', 'zh-CN');
   document.addEventListener('click', (event) => {
+    // The chat's own copy button copies the bubble's markup: put its text, with the sources, there instead.
+    const copy = event.target.closest('#chat button[title="复制消息"]');
+    if (copy) {
+      let group = copy;
+      while (group && !group.querySelector('[data-testid="bot"] .answer')) group = group.parentElement;
+      const bubbles = group ? group.querySelectorAll('[data-testid="bot"] .answer') : [];
+      if (bubbles.length) {
+        const text = bubbles[bubbles.length - 1].innerText;
+        setTimeout(() => navigator.clipboard.writeText(text).catch(() => {}), 200);
+      }
+      return;
+    }
     const ref = event.target.closest('a.ref');
-    if (ref) { event.preventDefault(); send('open-ref', ref.dataset.answer + ':' + ref.dataset.n + ':' + Date.now()); return; }
+    const target = ref && /^#ref-(\d+)-(\d+)$/.exec(ref.getAttribute('href') || '');
+    if (target) { event.preventDefault(); send('open-ref', target[1] + ':' + target[2] + ':' + Date.now()); return; }
     const card = event.target.closest('#cards .card[data-n]');
     if (card) { send('open-ref', 'shown:' + card.dataset.n + ':' + Date.now()); return; }
     const hit = event.target.closest('#search-results .search-hit');
     if (hit) { send('open-article', hit.dataset.article + '|' + Date.now()); }
   });
+  // Gradio labels each bubble "bot's message: <markup>" for screen readers: say it in Chinese, as text.
+  const names = {'More tabs': '更多标签页', 'chatbot conversation': '对话记录',
+                 'Click to upload or drop files': '点击上传或拖放文件', 'File upload': '上传文件'};
+  const relabel = () => {
+    for (const el of document.querySelectorAll('[aria-label]')) {
+      const name = names[el.getAttribute('aria-label')];
+      if (name) el.setAttribute('aria-label', name);
+    }
+    for (const bubble of document.querySelectorAll('#chat [data-testid="bot"], #chat [data-testid="user"]')) {
+      const label = (bubble.dataset.testid === 'bot' ? '回答：' : '问题：') + bubble.innerText.slice(0, 200);
+      if (bubble.getAttribute('aria-label') !== label) bubble.setAttribute('aria-label', label);
+    }
+  };
   const seen = new WeakSet();
   new MutationObserver(() => {
+    relabel();
     for (const mark of document.querySelectorAll('#article mark, #search-article mark, #article h3, #search-article h3')) {
       if (seen.has(mark)) continue;
       seen.add(mark);
@@ -70,14 +87,14 @@ OPEN_SOURCE_JS = """
         mark.scrollIntoView({block: 'center'});
       }
     }
-  }).observe(document.body, {childList: true, subtree: true});
+  }).observe(document.body, {childList: true, subtree: true, attributes: true, attributeFilter: ['aria-label']});
 }
 """
 
 COPY_JS = """
 async (markdown) => {
   if (!markdown) return '<span>还没有可复制的回答。</span>';
-  try { await navigator.clipboard.writeText(markdown); return '<span>已复制回答和出处（Markdown），可直接粘贴。</span>'; }
+  try { await navigator.clipboard.writeText(markdown); return '<span>已复制回答和出处，可直接粘贴到报告中。</span>'; }
   catch (e) { return '<span>浏览器不允许写入剪贴板，请在“复制内容”框中手动复制。</span>'; }
 }
 """
@@ -113,7 +130,7 @@ def build_app(service: ChatService):
                     chips = gr.HTML(elem_id="filter-chips")
                     clear_filters = gr.Button("清除筛选", size="sm", visible=False, elem_id="clear-filters")
                     with gr.Row():
-                        question = gr.Textbox(placeholder="请输入问题，例如：2024年西湖龙井茶春茶产量是多少？",
+                        question = gr.Textbox(label="问题", placeholder="请输入问题，例如：2024年西湖龙井茶春茶产量是多少？",
                                               show_label=False, scale=5, elem_id="question", max_length=2000)
                         send = gr.Button("提问", variant="primary", scale=1, elem_id="send")
                     status = gr.HTML(elem_id="status")
@@ -128,8 +145,8 @@ def build_app(service: ChatService):
             gr.Examples(EXAMPLES, inputs=question, label="示例问题")
             with gr.Accordion(FILTERS_LABEL, open=False, elem_id="filters"):
                 with gr.Row():
-                    date_from = gr.Textbox(label="起始日期", placeholder="YYYY-MM-DD，如 2024-01-01", elem_id="date-from")
-                    date_to = gr.Textbox(label="截止日期", placeholder="YYYY-MM-DD，如 2024-12-31", elem_id="date-to")
+                    date_from = gr.Textbox(label="起始日期", placeholder="年-月-日，如 2024-01-01", elem_id="date-from")
+                    date_to = gr.Textbox(label="截止日期", placeholder="年-月-日，如 2024-12-31", elem_id="date-to")
                 issues = gr.Dropdown(label="期次", multiselect=True, choices=service.issue_choices(), elem_id="filter-issues")
                 districts = gr.Dropdown(label="区县", multiselect=True, choices=service.district_choices(),
                                         elem_id="filter-districts")
@@ -138,9 +155,9 @@ def build_app(service: ChatService):
                 with gr.Row():
                     up = gr.Button("有用", elem_id="feedback-up")
                     down = gr.Button("有问题", elem_id="feedback-down")
-            with gr.Accordion("复制内容（Markdown，含出处）", open=False):
-                markdown = gr.Textbox(show_label=False, lines=6, interactive=False, elem_id="markdown")
-            open_ref = gr.Textbox(elem_id="open-ref", elem_classes=["hidden-control"], show_label=False)
+            with gr.Accordion("复制内容（含出处）", open=False):
+                markdown = gr.Textbox(label="复制内容", show_label=False, lines=6, interactive=False, elem_id="markdown")
+            open_ref = gr.Textbox(label="来源编号", elem_id="open-ref", elem_classes=["hidden-control"], show_label=False)
             open_ref_button = gr.Button("打开来源", elem_id="open-ref-button", elem_classes=["hidden-control"])
         with gr.Tab("档案浏览"):
             browse_issue = gr.Dropdown(label="期次", choices=service.issue_choices(), elem_id="browse-issue")
@@ -150,7 +167,7 @@ def build_app(service: ChatService):
                 with gr.Row():
                     meta_issue_no = gr.Textbox(label="期号", elem_id="meta-issue-no")
                     meta_total_no = gr.Textbox(label="总期号", elem_id="meta-total-no")
-                    meta_date = gr.Textbox(label="出版日期", placeholder="YYYY-MM-DD", elem_id="meta-date")
+                    meta_date = gr.Textbox(label="出版日期", placeholder="年-月-日，如 2024-06-28", elem_id="meta-date")
                     meta_publication = gr.Textbox(label="刊名", elem_id="meta-publication")
                 meta_hint = gr.HTML(elem_id="meta-hint")
                 meta_save = gr.Button("保存刊期信息", variant="primary", elem_id="meta-save")
@@ -165,7 +182,8 @@ def build_app(service: ChatService):
             search = gr.Button("检索", elem_id="search-button")
             results = gr.HTML(elem_id="search-results")
             search_article = gr.HTML(elem_id="search-article")
-            open_article = gr.Textbox(elem_id="open-article", elem_classes=["hidden-control"], show_label=False)
+            open_article = gr.Textbox(label="文章编号", elem_id="open-article", elem_classes=["hidden-control"],
+                                      show_label=False)
             open_article_button = gr.Button("打开文章", elem_id="open-article-button", elem_classes=["hidden-control"])
         with gr.Tab("核对"):
             draft = gr.Textbox(label="粘贴要核对的文字（逐句与档案比对：有据可查、与来源不符、未找到出处）", lines=8,
@@ -231,8 +249,9 @@ def build_app(service: ChatService):
             service.clear(state)
             return [], "", "", gr.update(choices=[], value=None), "", "", "", state
 
-        clear.click(reset, [session], [chatbot, badge, cards, sources, article, markdown, status, session],
-                    show_progress="hidden")
+        panel = [chatbot, badge, cards, sources, article, markdown, status, session]
+        clear.click(reset, [session], panel, show_progress="hidden")
+        chatbot.clear(reset, [session], panel, show_progress="hidden")  # the chat's own bin empties the session too
 
         def show(ref, state, request: gr.Request):
             """[n] of answer k, or a card of the answer shown: that answer's sources, and article n."""
@@ -364,6 +383,9 @@ def serve(settings, host: str = "127.0.0.1", port: int = 7860, auth: str | None 
     mode = "大模型回答" if assistant.mode == "llm" else "摘录式回答（未配置大模型）"
     print(f"服务地址：http://{host}:{port}  回答方式：{mode}  登录：{'已开启' if credentials else '未开启'}", flush=True)
     # run_history off: questions and answers are not kept in the browser after 清空对话.
+    from .ui_strings import chinese_i18n
+
     demo.launch(server_name=host, server_port=port, auth=LoginGuard(credentials) if credentials else None,
                 share=share, show_error=False, run_history=False,
-                max_file_size="50mb", css=CSS, js=OPEN_SOURCE_JS, head=HEAD, footer_links=[], quiet=True)
+                max_file_size="50mb", css=CSS, js=OPEN_SOURCE_JS, footer_links=[], quiet=True,
+                i18n=chinese_i18n())

@@ -153,7 +153,7 @@ class ChatService:
         session.shown = None
 
     def show_answer(self, session: Session, ref: str) -> tuple[Answer | None, str]:
-        """A click on "[n]" of answer k ("k:n"): that answer's sources go to the side panel, n opens."""
+        """A click on "[n]" of answer k ("k:n", the chat's links are #ref-k-n): that answer's sources go to the side panel, n opens."""
         try:
             k, n = (int(part) for part in (ref or "").split(":")[:2])
         except ValueError:
@@ -205,10 +205,10 @@ class ChatService:
         if answer.refused:
             refs = [(n, source_line(h.issue, h.article, answer.language)) for n, h in enumerate(answer.closest, 1)]
             title = "最接近的文章（点击查看）" if zh else "Closest articles (click to open)"
-        items = "".join(f'<li><a class="ref" href="#" data-answer="{k}" data-n="{n}">[{n}]</a> {esc(line)}</li>'
+        items = "".join(f'<li><a class="ref" href="#ref-{k}-{n}">[{n}]</a> {esc(line)}</li>'
                         for n, line in refs)
         listing = f'<div class="answer-refs">{title}：<ul>{items}</ul></div>' if items else ""
-        return f'<div class="answer" data-answer="{k}">{head}{body}{listing}</div>'
+        return f'<div class="answer">{head}{body}{listing}</div>'
 
     @staticmethod
     def cards_html(answer: Answer | None) -> str:
@@ -524,7 +524,7 @@ def distinct_citations(answer: Answer) -> list:
 
 def _linked(text: str, k: int) -> str:
     """Escaped text whose [n] markers are links to source n of answer k."""
-    return re.sub(r"\[(\d+)\]", lambda m: f'<a class="ref" href="#" data-answer="{k}" data-n="{m.group(1)}">[{m.group(1)}]</a>',
+    return re.sub(r"\[(\d+)\]", lambda m: f'<a class="ref" href="#ref-{k}-{m.group(1)}">[{m.group(1)}]</a>',
                   esc(text))
 
 

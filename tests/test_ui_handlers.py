@@ -44,7 +44,7 @@ def test_answer_sources_and_full_article(service):
     assert not any(line.startswith("    ") for line in markdown.splitlines())
     # The chat bubble carries the answer, its [n] as links bound to this answer, and the references.
     bubble = service.message_html(answer, 0)
-    assert '<a class="ref" href="#" data-answer="0" data-n="1">[1]</a>' in bubble
+    assert '<a class="ref" href="#ref-0-1">[1]</a>' in bubble
     assert "来源" in bubble and "第9期（总第697期，2024-06-28）" in bubble
 
 
