@@ -2,6 +2,7 @@
 
 
 import os
+import time
 from pathlib import Path
 
 from .errors import AssistantError
@@ -150,7 +151,7 @@ def build_app(service: ChatService):
                 issues = gr.Dropdown(label="期次", multiselect=True, choices=service.issue_choices(), elem_id="filter-issues")
                 districts = gr.Dropdown(label="区县", multiselect=True, choices=service.district_choices(),
                                         elem_id="filter-districts")
-            with gr.Accordion("评价右侧所示的回答（也可点对话中每条回答下的赞同/反对）", open=False):
+            with gr.Accordion("评价右侧所示的回答（也可点对话中每条回答下的“赞”或“踩”）", open=False):
                 comment = gr.Textbox(label="意见（可选）", max_lines=3, max_length=2000, elem_id="comment")
                 with gr.Row():
                     up = gr.Button("有用", elem_id="feedback-up")
@@ -210,6 +211,7 @@ def build_app(service: ChatService):
             if not (text or "").strip():
                 yield keep, keep, keep, keep, keep, keep, keep, "请输入问题。", state
                 return
+            started = time.monotonic()
             try:
                 state.filters = parse_filters(d_from, d_to, issue_list, district_list)
                 waiting = "正在查找和作答……"
@@ -230,8 +232,7 @@ def build_app(service: ChatService):
                     state.message_answer[len(history) - 1] = k
                     note = filters_text(state.filters, service.issue_labels())
                     history[-1] = {"role": "assistant", "content": service.message_html(final, k, note)}
-                    seconds = final.timings.get("total")
-                    done = f"用时 {seconds:.1f} 秒" if seconds else "已回答"
+                    done = f"已回答，用时 {time.monotonic() - started:.1f} 秒"
                     yield (history, "", service.badge_html(final), service.cards_html(final),
                            gr.update(choices=service.source_choices(final), value=None), "",
                            service.markdown_copy(final), done, state)
@@ -341,18 +342,39 @@ def build_app(service: ChatService):
         check_button.click(run_check, [draft, *filter_inputs], check_view, api_name="check",
                            concurrency_id="answer", show_progress="hidden")
 
-        def run_ingest(paths, replace, progress=gr.Progress()):
-            try:
-                report = service.ingest_uploads(paths or [], progress, replace=bool(replace))
-            except AssistantError as exc:
-                report = f'<div class="notice">{esc(str(exc))}</div>'
+        def run_ingest(paths, replace):
+            """The import in a thread of its own; its progress, with the time left, in the page's own words."""
+            import queue
+            import threading
+
+            steps: queue.Queue = queue.Queue()
+            result: dict = {}
+
+            def progress(fraction, desc=""):
+                steps.put(f'<div class="progress-line">{esc(desc)}（{fraction:.0%}）</div>')
+
+            def work():
+                try:
+                    result["report"] = service.ingest_uploads(paths or [], progress, replace=bool(replace))
+                except AssistantError as exc:
+                    result["report"] = f'<div class="notice">{esc(str(exc))}</div>'
+                except Exception as exc:  # one line for the user, never a traceback
+                    result["report"] = f'<div class="notice">导入失败：{esc(type(exc).__name__)}；原有索引未受影响</div>'
+                finally:
+                    steps.put(None)
+
+            keep = gr.update()
+            threading.Thread(target=work, daemon=True).start()
+            yield '<div class="progress-line">正在准备导入……</div>', keep, keep, keep
+            while (step := steps.get()) is not None:
+                yield step, keep, keep, keep
             choices = service.issue_choices()
-            return report, gr.update(choices=choices), gr.update(choices=choices), gr.update(
-                choices=service.district_choices())
+            yield (result["report"], gr.update(choices=choices), gr.update(choices=choices),
+                   gr.update(choices=service.district_choices()))
 
         # Its own concurrency group: an upload runs beside the questions, not in their queue.
         ingest_button.click(run_ingest, [files, confirm_replace], [ingest_report, issues, browse_issue, districts],
-                            concurrency_limit=1, concurrency_id="ingest")
+                            concurrency_limit=1, concurrency_id="ingest", show_progress="hidden")
 
         def on_load():
             # Choices are read at each page load, not frozen at server start: uploads since then are listed.

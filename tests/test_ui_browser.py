@@ -331,3 +331,35 @@ def test_screenshots_of_the_chat_and_a_refusal(browser, app_url, width, height, 
     page.locator("#cards .refusal").wait_for(timeout=60_000)
     page.screenshot(path=str(DOCS / f"screenshot-refusal-{name}.png"), full_page=True)
     page.close()
+
+
+def test_rough_edges_search_opens_empty_question_highlight_in_view(browser, app_url):
+    page = _page(browser, app_url, height=700)
+    _answered(page, "2024年西湖龙井茶春茶产量是多少？", 1)
+    cards_before = page.locator("#cards").inner_text()
+    # An empty question: a word in the status line, no empty bubble, the sources stay.
+    page.locator("#question textarea").fill("   ")
+    page.locator("#send").click()
+    page.get_by_text("请输入问题。").wait_for(timeout=30_000)
+    assert page.locator("#chat .answer").count() == 1 and page.locator("#cards").inner_text() == cards_before
+    # The opened article scrolls its highlighted sentence into view.
+    page.locator("#cards .card").first.click()
+    page.locator("#article mark").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(800)
+    top = page.evaluate("document.querySelector('#article mark').getBoundingClientRect().top")
+    assert 0 <= top <= page.viewport_size["height"], top
+    # No share button; the examples hold no follow-up that needs an earlier question.
+    assert page.locator("#chat button[title*='分享'], #chat button[title*='Share']").count() == 0
+    assert "那临平区呢" not in page.content()
+    # Search results are counted and open in full.
+    page.get_by_role("tab", name="检索").click()
+    page.locator("#search-query textarea, #search-query input").first.fill("健康村长")
+    page.locator("#search-button").click()
+    page.locator("#search-results .search-hit").first.wait_for(timeout=60_000)
+    count = page.locator("#search-results .search-hit").count()
+    assert f"找到 {count} 篇相关文章" in page.locator("#search-results").inner_text()
+    title = page.locator("#search-results .search-hit .card-title").first.inner_text().strip("《》")
+    page.locator("#search-results .search-hit").first.click()
+    page.locator("#search-article h3").wait_for(timeout=30_000)
+    assert title in page.locator("#search-article h3").inner_text()
+    page.close()
