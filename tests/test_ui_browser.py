@@ -297,6 +297,15 @@ def test_fill_in_an_issue_date_and_see_it_cited(browser, app_url):
     assert "第3期（总第650期，2023-02-10）" in page.locator("#cards").inner_text()
     assert "第3期（总第650期，2023-02-10）" in page.locator("#chat .answer").last.inner_text()
     page.close()
+    phone = _page(browser, app_url, width=390, height=844)
+    phone.get_by_role("tab", name="档案浏览").click()
+    phone.locator("#browse-issue input").click()
+    phone.get_by_role("option", name="第3期（总第650期）（2023-02-10）").click()
+    phone.locator("#meta-issue-no textarea, #meta-issue-no input").first.wait_for(timeout=30_000)
+    phone.wait_for_function("document.querySelector('#meta-date textarea, #meta-date input').value === '2023-02-10'",
+                            timeout=30_000)
+    phone.screenshot(path=str(DOCS / "screenshot-archive-editor-phone.png"), full_page=True)
+    phone.close()
 
 
 def test_uploading_the_pdf_of_an_ingested_issue_keeps_one_entry(browser, app_url):
