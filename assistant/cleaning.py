@@ -88,7 +88,7 @@ def join_lines(lines: list[str]) -> list[str]:
         piece = line.strip()
         if not piece:
             continue
-        current = _glue(current, piece)
+        current = glue(current, piece)
         if ends_sentence(piece):
             paragraphs.append(normalise(current))
             current = ""
@@ -97,7 +97,7 @@ def join_lines(lines: list[str]) -> list[str]:
     return [p for p in paragraphs if p]
 
 
-def _glue(left: str, right: str) -> str:
+def glue(left: str, right: str) -> str:
     """Join two wrapped pieces; keep one space only between two Latin/digit characters."""
     if not left:
         return right

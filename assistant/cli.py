@@ -182,11 +182,11 @@ def _serve_llm(args) -> int:
 
 
 def _ingest(args, settings) -> int:
-    from embeddings import get_embedder
+    from .embedding import load_embedder
 
     from .ingest import ingest
 
-    embedder = get_embedder(settings.embedder)
+    embedder = load_embedder(settings.embedder)
     report = ingest(args.paths, settings, embedder, progress=not args.quiet and sys.stderr.isatty(),
                     replace=args.replace)
     for path, reason in report.skipped:
@@ -207,26 +207,13 @@ def _ingest(args, settings) -> int:
 
 
 def _remove(args, settings) -> int:
-    from embeddings import get_embedder
-
-    from .index import ArchiveIndex
     from .ingest import remove
 
-    # The embedder is not needed to delete; use the one the index was built with.
-    index = ArchiveIndex.open(Path(settings.index_dir))
-    name, dim = index.embedder_name, index.dim
-    index.close()
-    embedder = _NamedOnly(name, dim) if name != settings.embedder else get_embedder(settings.embedder)
-    if not remove(args.source, settings, embedder):
+    if not remove(args.source, settings):
         print(f"错误：索引中没有文件 {args.source}（用 assistant stats 查看已导入的文件）", file=sys.stderr)
         return 1
     print(f"已删除 {args.source}")
     return 0
-
-
-class _NamedOnly:
-    def __init__(self, name: str, dim: int) -> None:
-        self.name, self.dim = name, dim
 
 
 def _ask(args, settings) -> int:

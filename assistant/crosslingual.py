@@ -133,8 +133,8 @@ def _pinyin_names(question: str) -> list[str]:
 
 
 def _is_pinyin_name(word: str, question: str) -> bool:
-    from .judge import _PINYIN_WORD
+    from .judge import PINYIN_WORD
 
     letters = word.replace("'", "")
     capitalised = re.search(rf"(?<!^)\b{re.escape(word.capitalize())}\b", question) is not None
-    return capitalised and bool(_PINYIN_WORD.fullmatch(letters)) and len(letters) >= 4
+    return capitalised and bool(PINYIN_WORD.fullmatch(letters)) and len(letters) >= 4

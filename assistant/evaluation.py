@@ -132,14 +132,14 @@ def _score(item: QAItem, hits: list[Hit], answer: Answer, latency: float) -> dic
 def _figures_not_in_quote(answer: Answer) -> list[str]:
     """Figures of shown LLM sentences that neither the quote they cite holds nor the masthead of its issue
     (期号, 总期号, date, which the citation shows beside the quote). The target is none."""
-    from .claims import _masthead
+    from .claims import masthead_text
     from .figures import find_figures
 
     missing = []
     for claim in answer.checked:
         if claim.verdict != "supported":
             continue
-        mastheads = " ".join(dict.fromkeys(_masthead(c.hit) for c in answer.citations if c.n in claim.cited))
+        mastheads = " ".join(dict.fromkeys(masthead_text(c.hit) for c in answer.citations if c.n in claim.cited))
         held = find_figures(claim.quote) + find_figures(mastheads)
         missing += [f"{claim.text}: {f.text}" for f in find_figures(claim.text)
                     if not any(f.same_value(h) for h in held)]

@@ -120,10 +120,12 @@ class IndexWriter:
     with IndexWriter(index_dir, embedder.name, embedder.dim) as writer:
         writer.store.put_issue(...)
         writer.commit()
-    Leaving the block without commit() discards the new generation; the live one stays.
+    Leaving the block without commit() discards the new generation; the live one stays. A change that
+    embeds nothing (remove, metadata) passes no embedder name and keeps the live index's.
     """
 
-    def __init__(self, index_dir: Path, embedder_name: str, dim: int, keep: int = KEEP_GENERATIONS) -> None:
+    def __init__(self, index_dir: Path, embedder_name: str | None = None, dim: int | None = None,
+                 keep: int = KEEP_GENERATIONS) -> None:
         self.index_dir = index_dir
         self.embedder_name = embedder_name
         self.dim = dim
@@ -155,6 +157,13 @@ class IndexWriter:
             _copy_sqlite(live / STORE_FILE, self._new / STORE_FILE)
         self.store = Store(self._new / STORE_FILE)
         built_with = self.store.get_meta("embedder")
+        if self.embedder_name is None:
+            if built_with is None:
+                self.store.close()
+                shutil.rmtree(self._new, ignore_errors=True)
+                self._release()
+                raise NoIndexError(f"索引目录 {self.index_dir} 中还没有索引：请先运行 assistant ingest <文件或文件夹>")
+            self.embedder_name, self.dim = built_with, int(self.store.get_meta("dim") or 0)
         if built_with is not None and built_with != self.embedder_name:
             self.store.close()
             shutil.rmtree(self._new, ignore_errors=True)

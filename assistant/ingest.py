@@ -318,9 +318,9 @@ def _ingest_files(files, settings, embedder, writer, report, manifests, progress
             save_corrections(settings.index_dir, corrections)
 
 
-def remove(source: str, settings: Settings, embedder) -> bool:
-    """Delete one ingested file (by its file name) from the index."""
-    with IndexWriter(settings.index_dir, embedder.name, embedder.dim, keep=settings.keep_generations) as writer:
+def remove(source: str, settings: Settings) -> bool:
+    """Delete one ingested file (by its file name) from the index; no embedder is needed."""
+    with IndexWriter(settings.index_dir, keep=settings.keep_generations) as writer:
         if not writer.store.remove_issue(source):
             return False
         writer.commit({"operation": "remove", "removed": [source]})

@@ -512,7 +512,7 @@ def question_anchors(question: str, language: str) -> tuple[Anchor, ...]:
                 name = " ".join(name.split()[1:])  # a capital that only starts the sentence marks no name
             words = [w for w in name.split() if w.lower().removesuffix("'s") not in _EN_COMMON]
             letters = re.sub(r"[^a-z]", "", " ".join(words).lower())
-            if letters and _PINYIN_WORD.fullmatch(letters):
+            if letters and PINYIN_WORD.fullmatch(letters):
                 anchors.append(Anchor(("py:" + letters,)))
         return tuple(dict.fromkeys(anchors))
     anchors += [Anchor((name,)) for name in _QUOTED_NAME.findall(question)]
@@ -528,7 +528,7 @@ def question_anchors(question: str, language: str) -> tuple[Anchor, ...]:
             continue  # 杭州市委, 浙江省人大: the home city's own bodies, not a place to match
         if token in lex.districts or (word.flag == "ns" and not re.search(r"[多少几哪什么]", token)):
             anchors.append(Anchor(_place_variants(token), strong=token in lex.districts or token[-1] in _PLACE_SUFFIX))
-        elif word.flag == "nr" and _looks_like_name(token):
+        elif word.flag == "nr" and looks_like_name(token):
             anchors.append(Anchor((token,)))
     return tuple(dict.fromkeys(anchors))
 
@@ -536,7 +536,7 @@ def question_anchors(question: str, language: str) -> tuple[Anchor, ...]:
 _PLACE_SUFFIX = "省市区县镇乡村州"
 
 
-def _looks_like_name(token: str) -> bool:
+def looks_like_name(token: str) -> bool:
     """A 2-3 character token jieba tags as a person is a name when it starts with a surname and the rest
     is not an everyday word (段时间 is 段 + 时间, not a person)."""
     if not 2 <= len(token) <= 3 or token[0] not in lexicon().surnames or re.search(r"[多少几哪什么谁]", token):
@@ -560,7 +560,7 @@ def _mentions(haystack: str, option: str) -> bool:
 
 
 # A run of pinyin syllables (Ningbo, Shenzhen, Li Huolin): only such names can be checked by sound.
-_PINYIN_WORD = re.compile(
+PINYIN_WORD = re.compile(
     r"(?:(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
     r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|uan|ian|iao|uai|ai|ei|ao|ou|an|en|in|un|ia|ie|iu|ua|uo|ue|ui|er|a|o|e|i|u|v))+"
 )

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from .answering import REFUSAL_EN, REFUSAL_ZH, ExtractiveAnswerer, question_language
 from .answering import refusal as refusal_answer
-from .chunking import count_tokens
+from .tokens import count_tokens
 from .citations import source_line
 from .cleaning import compact
 from .bounded import AnswerTooLong, http_client, stream_text

@@ -88,16 +88,11 @@ def parse_date(value) -> str:
 
 def set_issue_metadata(index_dir: Path, source: str, fields: dict, user: str | None = None) -> Issue:
     """Store a correction and make it live in a new generation; returns the issue as cited from now on."""
-    from .index import ArchiveIndex, IndexWriter
+    from .index import IndexWriter
 
     index_dir = Path(index_dir)
     clean = validate(fields)
-    live = ArchiveIndex.open(index_dir)
-    try:
-        embedder_name, dim = live.embedder_name, live.dim
-    finally:
-        live.close()
-    with IndexWriter(index_dir, embedder_name, dim) as writer:
+    with IndexWriter(index_dir) as writer:
         store = writer.store
         issue = store.issue(source)
         if issue is None:

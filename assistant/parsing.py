@@ -6,7 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from .cleaning import _glue, compact, is_page_furniture, join_lines, normalise, repair_characters
+from .cleaning import glue, compact, is_page_furniture, join_lines, normalise, repair_characters
 from .records import PUBLICATION, Article, Issue, ParsedIssue
 
 from .lexicon import lexicon
@@ -295,7 +295,7 @@ def _title_and_body(lines: list[str], width: int | None) -> tuple[str, list[str]
         title_lines.append(lines[1].strip())
     title = ""
     for piece in title_lines:
-        title = _glue(title, piece)
+        title = glue(title, piece)
     return normalise(title), lines[len(title_lines) :]
 
 

@@ -39,10 +39,10 @@ class Assistant:
 
     def __init__(self, settings: Settings, embedder=None, retrieval: str = "hybrid", chat_model=None,
                  use_llm: bool | None = None) -> None:
-        from embeddings import get_embedder
+        from .embedding import load_embedder
 
         self.settings = settings
-        self.embedder = embedder or get_embedder(settings.embedder)
+        self.embedder = embedder or load_embedder(settings.embedder)
         self.retrieval_mode = retrieval
         if chat_model is None and (settings.llm_enabled if use_llm is None else use_llm):
             from .llm import build_chat_model

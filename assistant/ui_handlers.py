@@ -435,10 +435,10 @@ class ChatService:
     def _embedder_for_ingest(self):
         """A model instance of its own for ingest, so an upload never shares one with the chat's questions."""
         if self._ingest_embedder is None:
-            from embeddings import get_embedder
+            from .embedding import load_embedder
 
             name = self.assistant.settings.embedder
-            self._ingest_embedder = (get_embedder(name) if name.split(":")[0] != "fake" else self.assistant.embedder)
+            self._ingest_embedder = (load_embedder(name) if name.split(":")[0] != "fake" else self.assistant.embedder)
         return self._ingest_embedder
 
     def ingest_uploads(self, paths: list[str], progress=None, replace: bool = False) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 from .base import ArchiveEmbedder
+from .errors import EmbedderConfigError
 
 # OpenMP threads that spin while they wait starve each other on a shared 2-core machine: with one
 # core busy elsewhere, a query embedding went from 10 ms to 750 ms. Sleeping waiters (PASSIVE) keep
@@ -43,9 +44,7 @@ def get_embedder(spec: str) -> ArchiveEmbedder:
 
 
 def _config_error(message: str) -> Exception:
-    from assistant.errors import ConfigError
-
-    return ConfigError(message)
+    return EmbedderConfigError(message)
 
 
-__all__ = ["ArchiveEmbedder", "get_embedder"]
+__all__ = ["ArchiveEmbedder", "EmbedderConfigError", "get_embedder"]

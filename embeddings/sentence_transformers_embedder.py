@@ -10,26 +10,25 @@ import os
 import numpy as np
 
 from .base import ArchiveEmbedder
+from .errors import EmbedderConfigError
 
 
 class SentenceTransformersEmbedder(ArchiveEmbedder):
     def __init__(self, model: str, device: str = "cpu") -> None:
-        from assistant.errors import ConfigError
-
         # Never reach for a hub at run time: a model must be a local path or already cached.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError:
-            raise ConfigError(
+            raise EmbedderConfigError(
                 "sentence-transformers is not installed - install the extra: pip install '.[st]' "
                 "(and torch==2.13.0 for the CPU build)"
             ) from None
         try:
             self._model = SentenceTransformer(model, device=device)
         except Exception as exc:  # the library raises many types for a missing model
-            raise ConfigError(f"cannot load sentence-transformers model {model!r}: {exc}".splitlines()[0]) from None
+            raise EmbedderConfigError(f"cannot load sentence-transformers model {model!r}: {exc}".splitlines()[0]) from None
         self.name = f"sentence-transformers:{model}"
         self.dim = int(self._model.get_sentence_embedding_dimension())
         # e5-family models were trained with these prefixes; others take the text as is.

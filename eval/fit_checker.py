@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "eval"))
 
-from assistant.claims import CheckerModel, _facts  # noqa: E402
+from assistant.claims import CheckerModel, claim_facts  # noqa: E402
 from assistant.cleaning import compact  # noqa: E402
 from assistant.evaluation import CLAIMS_SET, load_claims  # noqa: E402
 from fit_judge import fit_logistic  # noqa: E402
@@ -45,7 +45,7 @@ def rows_for(assistant, item: dict) -> list[tuple[list[float], int, str]]:
     claim = item["claim"]
     hits = assistant.search(claim, k=5)
     candidates = assistant.checker.candidates_from(hits)
-    facts = _facts(claim)
+    facts = claim_facts(claim)
     vector = assistant.judge.query_vector(claim)
     rows = []
     for candidate in candidates:

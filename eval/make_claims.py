@@ -141,9 +141,9 @@ def mutations(sentence: str, article_text: str, rng: random.Random):
 
 def _measure_word(figure) -> str:
     """The word right before a figure (产量 in 产量达到500吨), where Chinese names what it measures."""
-    from assistant.claims import _terms_of
+    from assistant.claims import terms_of
 
-    terms = _terms_of(figure.context)
+    terms = terms_of(figure.context)
     return terms[-1] if terms and len(terms[-1]) >= 2 else ""
 
 

@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from assistant.errors import ConfigError
+from embeddings import EmbedderConfigError as ConfigError
 from embeddings import get_embedder
 
 from .conftest import ROOT

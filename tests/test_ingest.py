@@ -68,10 +68,10 @@ def test_changed_file_replaces_its_articles_once_confirmed(settings, fake_embedd
 
 def test_remove_deletes_one_issue(settings, fake_embedder):
     ingest([SAMPLE], settings, fake_embedder)
-    assert remove("002_799da0136ed27955.txt", settings, fake_embedder)
+    assert remove("002_799da0136ed27955.txt", settings)
     counts = _counts(settings)
     assert counts["issues"] == 4 and counts["articles"] == 49
-    assert not remove("002_799da0136ed27955.txt", settings, fake_embedder)
+    assert not remove("002_799da0136ed27955.txt", settings)
 
 
 def test_bad_files_are_skipped_and_the_rest_ingests(settings, fake_embedder, sample_copy):
@@ -258,7 +258,7 @@ def test_every_change_is_listed_and_can_be_undone(settings, fake_embedder, tmp_p
 
     ingest([SAMPLE / "000_7add4dc35fc77e00.txt"], settings, fake_embedder)
     ingest([SAMPLE / "001_319007166f9d38be.txt"], settings, fake_embedder)
-    remove("000_7add4dc35fc77e00.txt", settings, fake_embedder)
+    remove("000_7add4dc35fc77e00.txt", settings)
     rows = history(settings.index_dir)
     assert [(r["operation"], r["live"]) for r in rows] == [("remove", True), ("ingest", False), ("ingest", False)]
     assert rows[0]["removed"] == ["000_7add4dc35fc77e00.txt"] and rows[1]["added"] == ["001_319007166f9d38be.txt"]
