@@ -11,6 +11,7 @@ import re
 _MARKER = re.compile(r"[\[【]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】]")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|(?<=\.)\s+|\n+")
 _HTML = re.compile(r"<[^>]{0,200}>")
+_SCRIPT = re.compile(r"<(script|style)\b[^>]{0,200}>.*?(?:</\1\s*>|$)", re.I | re.S)  # the tag and what it runs
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)]*)\)")
 _URL = re.compile(r"(?:https?|ftp|javascript|data):[^\s）)」”]*", re.I)
 _MD_MARKS = re.compile(r"(\*\*|__|`+|^#+\s*|^>\s*|^[-*+]\s+)", re.M)
@@ -18,6 +19,7 @@ _MD_MARKS = re.compile(r"(\*\*|__|`+|^#+\s*|^>\s*|^[-*+]\s+)", re.M)
 
 def strip_markup(text: str, sources_text: str) -> str:
     """Remove HTML tags, Markdown links/emphasis and URLs unless that exact string is in a source."""
+    text = _SCRIPT.sub(lambda m: m.group(0) if m.group(0) in sources_text else "", text)
     text = _HTML.sub(lambda m: m.group(0) if m.group(0) in sources_text else "", text)
     text = _MD_LINK.sub(lambda m: m.group(1), text)
     text = _URL.sub(lambda m: m.group(0) if m.group(0) in sources_text else "", text)

@@ -32,12 +32,13 @@ def test_issue_without_masthead_is_cited_by_file_name(real_assistant):
 
 
 @pytest.mark.parametrize("question", [
-    "宁波市人大常委会在优化营商环境方面有哪些做法？",
-    "2018年市人大代表建议A类件占比是多少？",
-    "《杭州市养犬管理条例》这次修改了哪些内容？",
-    # The 西湖区 article is about another subject; 余杭区's holds 老旧小区 (lex_article_gap).
-    "西湖区人大在老旧小区改造方面开展了哪些监督？",
-    "市长姚高员在全市人大代表工作座谈会上提了哪些要求？",
+    # Written for this test, not taken from eval/qa.jsonl: another city, another year, a regulation the
+    # archive never names, a district whose article is about another subject, a year the topic lacks.
+    "温州市人大常委会是怎样督办代表建议的？",
+    "2016年杭州市人大代表建议的办理满意率是多少？",
+    "《杭州市电动自行车管理条例》是哪一天开始施行的？",
+    "上城区人大在老旧小区加装电梯方面做了哪些监督？",
+    "西湖龙井茶2019年的春茶产量是多少吨？",
 ])
 def test_questions_the_archive_cannot_answer_are_refused(real_assistant, question):
     answer = real_assistant.ask(question)

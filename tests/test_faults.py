@@ -123,7 +123,6 @@ def test_hostile_questions_get_an_answer_or_a_refusal_never_markup(fake_assistan
     assert answer.refused or answer.citations
     for citation in answer.citations:  # every quoted sentence is from the archive
         assert citation.quote in citation.hit.article.text
-    assert "<script" not in answer.text and "javascript:" not in answer.text and "](" not in answer.text
 
 
 def test_injection_questions_are_refused(fake_assistant):
@@ -205,7 +204,9 @@ class _Server:
                     return
                 reply = {"no-citations": "西湖龙井茶春茶产量达到500吨。",
                          "bad-citation": "西湖龙井茶春茶产量达到500吨[7]。",
-                         "made-up": "杭州市的市长是王伟民[1]。"}.get(behaviour_, "")
+                         "made-up": "杭州市的市长是王伟民[1]。",
+                         "markup": "<script>alert(1)</script>西湖龙井茶春茶产量达到**500吨**[1]。"
+                                   "<img src=x onerror=alert(2)>[点这里](javascript:alert(3)) 详见 https://evil.example/x"}.get(behaviour_, "")
                 chunk = {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": "m",
                          "choices": [{"index": 0, "delta": {"role": "assistant", "content": reply}, "finish_reason": None}]}
                 self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode())
@@ -242,6 +243,14 @@ def test_a_faithful_answer_without_or_with_a_wrong_marker_is_attributed(sample_s
     answer, _, _ = _ask_with(sample_settings, real_embedder, behaviour)
     assert answer.mode == "llm" and answer.text == "西湖龙井茶春茶产量达到500吨[1]。" and not answer.notice
     assert answer.citations[0].hit.issue.label == "第9期（总第697期）" and "500吨" in answer.citations[0].quote
+
+
+def test_markup_and_links_an_llm_writes_never_reach_the_answer(sample_settings, real_embedder):
+    """The extractive answer quotes the archive and cannot carry markup; a model's reply can."""
+    answer, _, _ = _ask_with(sample_settings, real_embedder, "markup")
+    assert answer.mode == "llm" and "500吨" in answer.text, (answer.text, answer.notice)
+    for bad in ("<script", "<img", "javascript:", "](", "**", "evil.example", "alert("):
+        assert bad not in answer.text, answer.text
 
 
 def _ask_with(sample_settings, real_embedder, behaviour, question="2024年西湖龙井茶春茶产量是多少？", **update):
