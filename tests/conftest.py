@@ -97,3 +97,14 @@ def run_cli(*args: str, env: dict | None = None, timeout: int = 300):
         [sys.executable, "-m", "assistant.cli", *args],
         capture_output=True, text=True, env=full_env, timeout=timeout, cwd=ROOT,
     )
+
+
+# A test that loads the bundled model (directly or through the shared real index) is slow, marked or not:
+# `pytest -m "not slow"` runs the fast tests alone.
+_REAL_MODEL_FIXTURES = {"real_embedder", "real_index", "sample_settings", "real_assistant"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if _REAL_MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

@@ -17,8 +17,9 @@ class EmbedderContract:
     spec: str
 
     @pytest.fixture(scope="class")
-    def embedder(self):
-        return get_embedder(self.spec)
+    @classmethod
+    def embedder(cls):
+        return get_embedder(cls.spec)
 
     def test_langchain_interface(self, embedder):
         from langchain_core.embeddings import Embeddings
