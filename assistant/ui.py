@@ -396,7 +396,7 @@ def serve(settings, host: str = "127.0.0.1", port: int = 7860, auth: str | None 
     if auth_file is not None:
         credentials = read_credentials_file(auth_file)
     else:
-        credentials = parse_credentials(auth or os.environ.get("ASSISTANT_UI_AUTH"))
+        credentials = parse_credentials(auth or settings.ui_auth.get_secret_value() or None)
     assistant = Assistant(settings)
     service = ChatService(assistant, Path(settings.index_dir) / "uploads")
     demo = build_app(service)

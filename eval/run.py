@@ -12,7 +12,6 @@ eval/reports/llm-<model>/.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 from contextlib import nullcontext
@@ -38,20 +37,24 @@ def main() -> int:
                         help="local model served for --answerer llm when ASSISTANT_LLM_BASE_URL is not set")
     args = parser.parse_args()
 
-    from embeddings import get_embedder
+    from assistant.embedding import load_embedder
 
-    server = nullcontext(os.environ.get("ASSISTANT_LLM_BASE_URL"))
-    if args.answerer == "llm" and not os.environ.get("ASSISTANT_LLM_BASE_URL"):
+    configured = load_settings()  # the environment, read once
+    server = nullcontext(configured.llm_base_url or None)
+    overrides: dict = {}
+    if args.answerer == "llm" and not configured.llm_enabled:
         from assistant.local_llm import llama_server
 
-        os.environ["ASSISTANT_LLM_MODEL"] = args.llm_model
-        os.environ.setdefault("ASSISTANT_LLM_MAX_TOKENS", "128")
-        os.environ.setdefault("ASSISTANT_LLM_CONTEXT_TOKENS", "1500")
+        # A local model small enough for CI: its name, and the shorter answers and prompt it is run with
+        # (unless the environment sets them).
+        overrides = {"llm_model": args.llm_model, "llm_max_tokens": 128 if "llm_max_tokens" not in
+                     configured.model_fields_set else None, "llm_context_tokens": 1500 if "llm_context_tokens"
+                     not in configured.model_fields_set else None}
         server = llama_server(args.llm_model)
         args.out = args.out / f"llm-{args.llm_model}"
     with tempfile.TemporaryDirectory() as tmp, server as base_url:
-        settings = load_settings(index_dir=Path(tmp) / "index", llm_base_url=base_url)
-        embedder = get_embedder(settings.embedder)
+        settings = load_settings(index_dir=Path(tmp) / "index", llm_base_url=base_url, **overrides)
+        embedder = load_embedder(settings.embedder)
         report = ingest([ROOT / "sample"], settings, embedder)
         print(f"sample index: {len(report.added)} issues, {report.articles} articles, {report.chunks} chunks")
         return run(settings, args.qa_set, args.retrieval, args.answerer, args.out, args.gate, embedder=embedder)

@@ -76,6 +76,8 @@ def test_ask_path_imports_no_torch_gradio_or_plotting(real_index):
 @pytest.mark.parametrize("name, value", [
     ("ASSISTANT_LLM_TIMEOUT", "nan"), ("ASSISTANT_LLM_TIMEOUT", "inf"), ("ASSISTANT_LLM_TIMEOUT", "-1"),
     ("ASSISTANT_LLM_MAX_TOKENS", "-1"), ("ASSISTANT_LLM_CONTEXT_TOKENS", "-100"), ("ASSISTANT_LLM_TEMPERATURE", "nan"),
+    ("ASSISTANT_TOP_K", "0"), ("ASSISTANT_CHUNK_TOKENS", "10"), ("ASSISTANT_CHUNK_OVERLAP", "200"),
+    ("ASSISTANT_LLM_MAX_RETRIES", "9"),
 ])
 def test_numeric_settings_must_be_finite_and_in_range(tmp_path, name, value):
     result = run_cli("--index", str(tmp_path / "i"), "stats", env={name: value})

@@ -166,3 +166,22 @@ def test_unusable_llm_rewrite_falls_back_to_the_rule(fake_index_settings, fake_e
     assistant.ask("西湖区人大在优化营商环境方面做了什么？", conversation=conversation)
     answer = assistant.ask("那萧山区呢？", conversation=conversation)
     assert answer.rewritten == "萧山区人大在优化营商环境方面做了什么？"
+
+
+def test_failure_notices_follow_the_exception_types_of_openai_and_httpx():
+    import httpx
+    import openai
+
+    from assistant.llm import failure_notice
+
+    request = httpx.Request("POST", "http://127.0.0.1:9/v1/chat/completions")
+    limited = openai.RateLimitError("slow down", response=httpx.Response(429, request=request), body=None)
+    denied = openai.AuthenticationError("no", response=httpx.Response(401, request=request), body=None)
+    broken = openai.InternalServerError("boom", response=httpx.Response(502, request=request), body=None)
+    cases = [(openai.APITimeoutError(request=request), "超时"), (httpx.ReadTimeout("t"), "超时"),
+             (TimeoutError(), "超时"), (limited, "繁忙"), (openai.APIConnectionError(request=request), "无法连接"),
+             (httpx.ConnectError("refused"), "无法连接"), (denied, "访问密钥"), (broken, "HTTP 502"),
+             (ValueError("odd"), "出错（ValueError）")]
+    for exc, words in cases:
+        notice = failure_notice(exc)
+        assert words in notice and notice.endswith("以下为摘录式回答。"), (exc, notice)
