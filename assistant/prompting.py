@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
+from importlib import resources
 
 from .errors import ConfigError
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+PROMPTS_PACKAGE = "prompts"  # the top-level prompts/ folder, installed as a package with its .txt files
 _VARIABLE = re.compile(r"(?<!\{)\{([a-z_]+)\}(?!\})")
 
 
@@ -17,10 +17,10 @@ def load_prompt(name: str):
     """A langchain PromptTemplate for prompts/<name>.txt."""
     from langchain_core.prompts import PromptTemplate
 
-    path = PROMPTS_DIR / f"{name}.txt"
+    path = resources.files(PROMPTS_PACKAGE) / f"{name}.txt"
     try:
         text = path.read_text(encoding="utf-8")
-    except OSError:
+    except (OSError, ModuleNotFoundError):
         raise ConfigError(f"prompt file missing: {path}") from None
     return PromptTemplate.from_template(text)
 
