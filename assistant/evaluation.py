@@ -84,8 +84,7 @@ def evaluate(assistant, items: list[QAItem]) -> dict:
         start = time.perf_counter()
         answer: Answer = assistant.ask(question, conversation=conversation)
         latency = time.perf_counter() - start
-        hits = assistant.search(answer.rewritten or question)
-        records.append(_score(item, hits, answer, latency))
+        records.append(_score(item, list(answer.retrieved), answer, latency))  # the hits the answer came from
     return {"metrics": _aggregate(records), "by_type": _by_type(records), "items": records}
 
 

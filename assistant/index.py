@@ -4,7 +4,7 @@ Layout::
 
     index/
       CURRENT            name of the live generation, replaced atomically (os.replace)
-      gen-000007/        store.sqlite, dense.faiss, bm25/, df.json
+      gen-000007/        store.sqlite, dense.faiss, bm25/
       .lock              held by the one process that writes
 
 A writer copies the live store into a new generation directory, applies its changes, rebuilds
@@ -20,7 +20,6 @@ from datetime import datetime, timezone
 import os
 import shutil
 import sqlite3
-from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +40,6 @@ HNSW_EF_SEARCH = 96
 STORE_FILE = "store.sqlite"
 DENSE_FILE = "dense.faiss"
 BM25_DIR = "bm25"
-DF_FILE = "df.json"
 
 
 def _fsync_dir(path: Path) -> None:
@@ -104,7 +102,7 @@ class ArchiveIndex:
         _tune(dense)
         bm25 = bm25s.BM25.load(str(generation / BM25_DIR), mmap=False, show_progress=False, verbosity=0)
         bm25_ids = np.load(generation / BM25_DIR / "rowids.npy")
-        doc_freq = json.loads((generation / DF_FILE).read_text(encoding="utf-8"))
+        doc_freq = document_frequencies(bm25)
         return cls(
             path=generation, store=store, dense=dense, bm25=bm25, bm25_ids=bm25_ids, doc_freq=doc_freq,
             n_chunks=int(len(bm25_ids)), embedder_name=built_with, dim=int(store.get_meta("dim") or 0),
@@ -296,7 +294,7 @@ def rollback(index_dir: Path, generation: str | None = None) -> str:
             generation = older[0]["generation"]
         target = index_dir / generation
         if not any(row["generation"] == generation for row in rows) or not all(
-                (target / name).exists() for name in (STORE_FILE, DENSE_FILE, BM25_DIR, DF_FILE)):
+                (target / name).exists() for name in (STORE_FILE, DENSE_FILE, BM25_DIR)):
             names = "、".join(row["generation"] for row in rows)
             raise NoIndexError(f"没有完整的版本 {generation}；现有版本：{names}")
         _switch(index_dir, generation)
@@ -383,8 +381,14 @@ def _build_lexical(store: Store, generation: Path) -> None:
     retriever.index(token_lists or [[""]], show_progress=False)
     retriever.save(str(generation / BM25_DIR), show_progress=False)
     np.save(generation / BM25_DIR / "rowids.npy", ids)
-    doc_freq = Counter(token for tokens in token_lists for token in set(tokens))
-    (generation / DF_FILE).write_text(json.dumps(doc_freq, ensure_ascii=False), encoding="utf-8")
+
+
+def document_frequencies(bm25) -> dict[str, int]:
+    """How many chunks hold each token, read from the BM25 index itself (its token-major sparse matrix has
+    one stored score per chunk holding the token): the judge's IDF and BM25 share one count."""
+    indptr = np.asarray(bm25.scores["indptr"])
+    return {token: int(indptr[column + 1] - indptr[column])
+            for token, column in bm25.vocab_dict.items() if column + 1 < len(indptr) and token}
 
 
 def fault_point(name: str) -> None:

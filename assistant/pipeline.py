@@ -81,7 +81,8 @@ class Assistant:
             answer = self.llm.answer(standalone, hits, on_token)
         else:
             answer = self.answerer.answer(standalone, hits)
-        answer = replace(answer, question=question, rewritten=standalone if standalone != question else "")
+        answer = replace(answer, question=question, rewritten=standalone if standalone != question else "",
+                         retrieved=tuple(hits))
         if conversation is not None:
             conversation.add(question, standalone, answer.text)
         return answer

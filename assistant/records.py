@@ -133,3 +133,4 @@ class Answer:
     verdict: str = ""  # the answerability judge's verdict: answers | mentions | unrelated
     reason: str = ""  # why the archive does not answer, in the user's language
     timings: dict = field(default_factory=dict, compare=False)  # seconds: first_token, total
+    retrieved: tuple[Hit, ...] = field(default_factory=tuple, compare=False, repr=False)  # what retrieval found
