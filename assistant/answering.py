@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .citations import citation_json, issue_reference, source_line
+from .citations import issue_reference
 from .judge import AnswerabilityJudge, Evidence, Judgement, chinese_date
 from .records import Answer, Citation, Hit
 
@@ -192,53 +192,3 @@ def issue_note(hit: Hit, language: str) -> str:
         where = f"《{issue.publication}》第{issue.issue_no}期{total}{when}"
     column = f"，栏目“{article.column}”" if article.column else ""
     return f"《{article.title}》刊于{where}{column}。"
-
-
-def format_answer(answer: Answer) -> str:
-    """The answer as the CLI prints it: text, then numbered sources (or the closest articles)."""
-    lines = []
-    if answer.rewritten:
-        lines.append(f"（理解为：{answer.rewritten}）")
-    if answer.notice:
-        lines.append(f"【提示】{answer.notice}")
-    lines += [answer.text, ""]
-    if answer.refused:
-        if answer.closest:
-            lines.append("Closest articles:" if answer.language == "en" else "最接近的文章：")
-            for hit in answer.closest:
-                lines.append(f"- {source_line(hit.issue, hit.article, answer.language)}")
-        return "\n".join(lines).rstrip()
-    lines.append("Sources:" if answer.language == "en" else "来源：")
-    seen: set[int] = set()
-    for citation in answer.citations:
-        if citation.n in seen:
-            continue
-        seen.add(citation.n)
-        lines.append(f"[{citation.n}] {source_line(citation.hit.issue, citation.hit.article, answer.language)}")
-    return "\n".join(lines)
-
-
-def answer_json(answer: Answer) -> dict:
-    """The JSON object of `assistant ask --json`."""
-    return {
-        "question": answer.question,
-        "answer": answer.text,
-        "refused": answer.refused,
-        "citations": [citation_json(c.n, c.hit.issue, c.hit.article, c.quote, c.score) for c in answer.citations],
-        "mode": answer.mode,
-        "notice": answer.notice,
-        "unsupported": list(answer.unsupported),
-        "sentences": [
-            {"text": c.text, "verdict": c.verdict, "reason": c.reason or None, "quote": c.quote, "citations": list(c.cited),
-             "markers": list(c.markers), "sources": list(c.sources), "reattributed": c.reattributed}
-            for c in answer.checked
-        ],
-        "verdict": answer.verdict or None,
-        "reason": answer.reason or None,
-        "rewritten": answer.rewritten or None,
-        "closest": [
-            {"title": h.article.title, "source": h.issue.source, "issue_label": h.issue.label,
-             "article_id": h.article.article_id}
-            for h in answer.closest
-        ],
-    }

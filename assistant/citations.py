@@ -51,38 +51,3 @@ VERDICT_LABELS = {
     "zh": {"supported": "有据可查", "contradicted": "与来源不符", "not_found": "未找到出处"},
     "en": {"supported": "supported", "contradicted": "contradicted", "not_found": "not found"},
 }
-
-
-def check_citations(check) -> list[tuple[int, Issue, Article, str]]:
-    """The articles a claim check rests on, numbered, each with its quoted sentence(s): the supporting
-    sentences, or the one that says otherwise; none when nothing was found."""
-    if check.verdict == "not_found":
-        return []
-    grouped: dict[str, tuple[Issue, Article, list[str]]] = {}
-    for support in check.support:
-        key = support.hit.article.article_id
-        grouped.setdefault(key, (support.hit.issue, support.hit.article, []))[2].append(support.text)
-    return [(n, issue, article, "".join(quotes)) for n, (issue, article, quotes) in enumerate(grouped.values(), 1)]
-
-
-def check_json(check) -> dict:
-    """One object of `assistant check --json`: the claim, its verdict, the citations, the reason."""
-    return {
-        "claim": check.claim,
-        "verdict": check.verdict,
-        "citations": [citation_json(n, issue, article, quote, round(check.relatedness, 4))
-                      for n, issue, article, quote in check_citations(check)],
-        "reason": check.reason or None,
-    }
-
-
-def format_check(check, language: str = "zh") -> str:
-    """A claim check as the CLI prints it: the mark and verdict, the claim, the source and its own words."""
-    mark = {"supported": "✔", "contradicted": "✘", "not_found": "?"}[check.verdict]
-    lines = [f"{mark} [{VERDICT_LABELS[language][check.verdict]}] {check.claim}"]
-    if check.reason:
-        lines.append(f"    {'原因' if language == 'zh' else 'reason'}：{check.reason}")
-    for n, issue, article, quote in check_citations(check):
-        lines.append(f"    [{n}] {source_line(issue, article, language)}")
-        lines.append(f"        {'原文' if language == 'zh' else 'source'}：{quote}")
-    return "\n".join(lines)

@@ -217,7 +217,7 @@ def _remove(args, settings) -> int:
 
 
 def _ask(args, settings) -> int:
-    from .answering import answer_json, format_answer
+    from .render import answer_json, answer_text as format_answer
     from .pipeline import Assistant, clean_question
 
     if not args.question and not args.questions:
@@ -244,7 +244,7 @@ def _ask(args, settings) -> int:
 
 def _check(args, settings) -> int:
     """Each sentence of a claim or a draft against the archive; one line of JSON per sentence with --json."""
-    from .citations import check_json, format_check
+    from .render import check_json, format_check
     from .pipeline import Assistant, claim_sentences
     from .reader import read_source
 
@@ -263,7 +263,7 @@ def _check(args, settings) -> int:
 
 def _chat(args, settings) -> int:
     """An interactive session: follow-ups are rewritten from the previous turn; 清空 starts over."""
-    from .answering import format_answer
+    from .render import answer_text as format_answer
     from .conversation import Conversation
     from .pipeline import Assistant, clean_question
 

@@ -134,3 +134,11 @@ class Answer:
     reason: str = ""  # why the archive does not answer, in the user's language
     timings: dict = field(default_factory=dict, compare=False)  # seconds: first_token, total
     retrieved: tuple[Hit, ...] = field(default_factory=tuple, compare=False, repr=False)  # what retrieval found
+
+    @property
+    def sources(self) -> list[Citation]:
+        """The first citation of each source number, in order: one card, reference or list entry each."""
+        first: dict[int, Citation] = {}
+        for citation in self.citations:
+            first.setdefault(citation.n, citation)
+        return list(first.values())

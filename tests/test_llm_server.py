@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from assistant.answering import answer_json
+from assistant.render import answer_json
 from assistant.local_llm import MODEL_NAME, free_port, llama_server
 from assistant.pipeline import Assistant
 from assistant.settings import load_settings
