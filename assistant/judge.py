@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 import numpy as np
 
@@ -169,8 +170,9 @@ class JudgeModel:
                           ensure_ascii=False, indent=1)
 
 
-@dataclass(frozen=True)
-class _Question:
+class _Question(NamedTuple):
+    """A question read once for judging: what it asks, its weighted terms, anchors and vector."""
+
     text: str
     language: str
     asked: Asked

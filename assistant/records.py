@@ -119,6 +119,8 @@ class CheckedClaim:
 
 @dataclass(frozen=True)
 class Answer:
+    """What the assistant says to a question: quoted or verified text with its citations, or a refusal."""
+
     question: str
     text: str
     refused: bool

@@ -8,37 +8,20 @@ them to `launch(i18n=...)` for every locale Gradio knows, so any browser sees th
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
 from pathlib import Path
 
 # Keys Gradio's English strings have and its Chinese ones lack (seen as raw keys, e.g. "common.complete").
-MISSING_ZH = {
-    "common.complete": "完成", "chatbot.complete": "完成",
-    "chatbot.copy_message": "复制消息", "chatbot.copied_message": "已复制",
-    "audio.recording_error": "无法从麦克风开始录音。",
-    "chat_interface.new_chat": "新对话", "chat_interface.message_placeholder": "输入消息……",
-    "chat_interface.additional_inputs": "其他输入", "chat_interface.chatbot": "对话", "chat_interface.conversation": "对话",
-    "common.download_all": "全部下载", "common.runs": "运行记录", "common.runs_description": "查看保存在本浏览器中的运行记录",
-    "common.back_to_app": "返回", "common.back_to_app_description": "返回应用", "common.progress": "进度",
-    "common.record": "录制", "common.stop_recording": "停止录制", "common.screen_studio": "录屏",
-    "common.share_gradio_tab": "[分享] 页面", "common.run": "运行",
-    "dataframe.import_empty_file": "拖入的文件是空的。", "dataframe.import_no_column_names": "拖入的文件没有列名。",
-    "dataframe.import_ragged_row": "文件第 {line} 行有 {fields} 列，表头有 {columns} 列。",
-    "dataframe.import_static_columns": "不能导入到列固定的只读表格。",
-    "dataframe.import_fixed_columns": "这个表格需要正好 {expected} 列，文件有 {actual} 列。",
-    "dataframe.import_fixed_rows": "这个表格需要正好 {expected} 行，文件有 {actual} 行。",
-    "dataframe.filter": "筛选", "dataframe.clear_filter": "清除筛选",
-    "image_editor.add_layer": "添加图层", "image_editor.brush": "画笔", "image_editor.brush_size": "画笔大小",
-    "image_editor.clear_canvas": "清空画布", "image_editor.color": "颜色", "image_editor.confirm_crop": "确认裁剪",
-    "image_editor.crop": "裁剪", "image_editor.erase": "擦除", "image_editor.eraser_size": "橡皮大小",
-    "image_editor.fit_to_screen": "适应屏幕", "image_editor.layer": "图层", "image_editor.layers": "图层",
-    "image_editor.pan": "平移", "image_editor.paste": "粘贴", "image_editor.redo": "重做", "image_editor.resize": "调整大小",
-    "image_editor.save_changes": "保存修改", "image_editor.select_draw_tool": "选择画笔开始绘制",
-    "image_editor.show_layers": "显示图层", "image_editor.upload": "上传", "image_editor.upload_image": "上传图片",
-    "image_editor.webcam": "摄像头", "image_editor.zoom_in": "放大", "image_editor.zoom_out": "缩小",
-    "status.queue_position": "排队中：第 {position} 位，共 {size} 位",
-}
+def _missing_zh() -> dict[str, str]:
+    """Chinese for the keys Gradio's English strings have and its Chinese ones lack (e.g. "common.complete",
+    shown raw before): assistant/data/gradio_zh.json."""
+    from importlib import resources
+
+    return json.loads(resources.files("assistant").joinpath("data/gradio_zh.json").read_text(encoding="utf-8"))
+
+
 _TOKEN = re.compile(r"\s*(`(?:[^`\\]|\\.)*`|\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|[A-Za-z_$][\w$]*|[{}:,=;]|\S)")
 
 
@@ -131,7 +114,7 @@ def chinese_strings() -> dict[str, str]:
     """Every built-in key Gradio has, in Chinese (its zh-CN strings, plus the ones it lacks)."""
     files = locale_files()
     zh = parse_locale_module(files["zh-CN"].read_text(encoding="utf-8")) if "zh-CN" in files else {}
-    return {**MISSING_ZH, **{k: v for k, v in zh.items() if not k.startswith("_")}}
+    return {**_missing_zh(), **{k: v for k, v in zh.items() if not k.startswith("_")}}
 
 
 def chinese_i18n():
