@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from .citations import issue_reference
-from .judge import AnswerabilityJudge, Evidence, Judgement, chinese_date
+from .citations import issue_note, short_reference
+from .judge import AnswerabilityJudge, Evidence, Judgement
 from .records import Answer, Citation, Hit
 
 MAX_QUOTES = 3
@@ -165,30 +165,3 @@ def pick_evidence(judgement: Judgement, article_sentences=None, question: str = 
         if item.sentence not in {p.sentence for p in picked}:
             picked.append(item)
     return picked
-
-
-def short_reference(hit: Hit) -> str:
-    """第9期（2024-06-28）《title》, or the file name where the issue has no masthead."""
-    issue = hit.issue
-    if issue.issue_no is not None:
-        where = f"第{issue.issue_no}期" + (f"（{issue.date}）" if issue.date else "")
-    else:
-        where = issue.source
-    return f"{where}《{hit.article.title}》"
-
-
-def issue_note(hit: Hit, language: str) -> str:
-    """Where the article appeared, from the masthead: for questions about the issue itself."""
-    issue, article = hit.issue, hit.article
-    if language == "en":
-        where = issue_reference(issue, "en")
-        column = f", column {article.column}" if article.column else ""
-        return f"The article 《{article.title}》 appeared in {where}{column}."
-    if issue.issue_no is None:
-        where = f"文件 {issue.source}（该期没有刊头，期号和日期不详）"
-    else:
-        when = f"，{chinese_date(issue.date)}出版" if issue.date else ""
-        total = f"（总第{issue.total_no}期）" if issue.total_no is not None else ""
-        where = f"《{issue.publication}》第{issue.issue_no}期{total}{when}"
-    column = f"，栏目“{article.column}”" if article.column else ""
-    return f"《{article.title}》刊于{where}{column}。"

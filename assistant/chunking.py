@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from .citations import chunk_header
 from .records import Article, Chunk, Issue
 from .tokens import count_tokens
 
@@ -23,17 +24,6 @@ def _splitter(chunk_tokens: int, overlap: int):
         length_function=count_tokens,
         strip_whitespace=True,
     )
-
-
-def chunk_header(issue: Issue, article: Article) -> str:
-    """The line prepended to each chunk so that issue, date and title words retrieve too."""
-    parts = [f"《{issue.publication}》{issue.label}"]
-    if issue.date:
-        parts.append(issue.date)
-    if article.column:
-        parts.append(article.column)
-    parts.append(f"《{article.title}》")
-    return " ".join(parts)
 
 
 def chunk_article(issue: Issue, article: Article, chunk_tokens: int = 320, overlap: int = 48) -> list[Chunk]:

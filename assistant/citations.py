@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .records import Article, Issue
+from .records import Article, Hit, Issue
 
 
 def issue_reference(issue: Issue, language: str = "zh") -> str:
@@ -51,3 +51,50 @@ VERDICT_LABELS = {
     "zh": {"supported": "有据可查", "contradicted": "与来源不符", "not_found": "未找到出处"},
     "en": {"supported": "supported", "contradicted": "contradicted", "not_found": "not found"},
 }
+
+
+def chinese_date(iso: str) -> str:
+    """2024-06-28 -> 2024年6月28日 (how the archive and its readers write dates)."""
+    try:
+        year, month, day = iso.split("-")
+        return f"{int(year)}年{int(month)}月{int(day)}日"
+    except ValueError:
+        return ""
+
+
+def short_reference(hit: Hit) -> str:
+    """第9期（2024-06-28）《title》, or the file name where the issue has no masthead."""
+    issue = hit.issue
+    if issue.issue_no is not None:
+        where = f"第{issue.issue_no}期" + (f"（{issue.date}）" if issue.date else "")
+    else:
+        where = issue.source
+    return f"{where}《{hit.article.title}》"
+
+
+def issue_note(hit: Hit, language: str) -> str:
+    """Where the article appeared, from the masthead: for questions about the issue itself."""
+    issue, article = hit.issue, hit.article
+    if language == "en":
+        where = issue_reference(issue, "en")
+        column = f", column {article.column}" if article.column else ""
+        return f"The article 《{article.title}》 appeared in {where}{column}."
+    if issue.issue_no is None:
+        where = f"文件 {issue.source}（该期没有刊头，期号和日期不详）"
+    else:
+        when = f"，{chinese_date(issue.date)}出版" if issue.date else ""
+        total = f"（总第{issue.total_no}期）" if issue.total_no is not None else ""
+        where = f"《{issue.publication}》第{issue.issue_no}期{total}{when}"
+    column = f"，栏目“{article.column}”" if article.column else ""
+    return f"《{article.title}》刊于{where}{column}。"
+
+
+def chunk_header(issue: Issue, article: Article) -> str:
+    """The line prepended to each chunk so that issue, date and title words retrieve too."""
+    parts = [f"《{issue.publication}》{issue.label}"]
+    if issue.date:
+        parts.append(issue.date)
+    if article.column:
+        parts.append(article.column)
+    parts.append(f"《{article.title}》")
+    return " ".join(parts)

@@ -30,7 +30,8 @@ import numpy as np
 
 from .cleaning import compact
 from .figures import DURATIONS, Figure, find_figures
-from .judge import chinese_date, question_anchors
+from .citations import chinese_date
+from .judge import question_anchors
 from .lexical import STOPWORDS, content_terms, segmenter
 from .lexicon import lexicon
 from .records import Hit

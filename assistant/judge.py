@@ -27,6 +27,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .asked import Asked, asked_for
+from .citations import chinese_date
 from .cleaning import compact
 from .lexical import STOPWORDS, content_terms, segmenter
 from .lexicon import lexicon
@@ -449,15 +450,6 @@ def _haystack(hit: Hit) -> str:
     """Everything an article and its issue say, compacted: where anchors and topic words are looked for."""
     a, i = hit.article, hit.issue
     return _haystack_key(a.title, a.text, a.byline, a.district, i.publication, i.label, i.date, i.source, a.column)
-
-
-def chinese_date(iso: str) -> str:
-    """2024-06-28 -> 2024年6月28日 (how the archive and its readers write dates)."""
-    try:
-        year, month, day = iso.split("-")
-        return f"{int(year)}年{int(month)}月{int(day)}日"
-    except ValueError:
-        return ""
 
 
 _QUERY_CACHE: dict[tuple[int, str], np.ndarray] = {}

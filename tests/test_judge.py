@@ -145,7 +145,7 @@ class TestVerdictsOnTheSample:
     def test_across_issues_one_line_per_issue_named_by_issue(self, real_assistant):
         answer = real_assistant.ask("哪几期提到过淳安县人大的工作？")
         assert not answer.refused
-        from assistant.answering import short_reference
+        from assistant.citations import short_reference
 
         lines = answer.text.splitlines()
         assert len(lines) >= 2 and len({c.hit.issue.source for c in answer.citations}) == len(lines)
