@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .cleaning import compact
 from .errors import ConfigError
+from .render import answer_text
 from .records import Answer, Article, Hit
 
 # Item types whose right response is a refusal.
@@ -100,10 +101,7 @@ def _ndcg5(ranks: list[int], gold_count: int) -> float:
 def _score(item: QAItem, hits: list[Hit], answer: Answer, latency: float) -> dict:
     ranks = [i for i, hit in enumerate(hits) if is_gold(hit.article, item.gold)]
     first_rank = ranks[0] if ranks else None
-    cited = []
-    for citation in answer.citations:
-        if citation.hit.article.article_id not in [c.article_id for c in cited]:
-            cited.append(citation.hit.article)
+    cited = [citation.hit.article for citation in answer.sources]  # one per source number, in order
     text = compact(answer.text)
     facts_found = [fact for fact in item.key_facts if compact(fact) in text]
     return {
@@ -117,6 +115,7 @@ def _score(item: QAItem, hits: list[Hit], answer: Answer, latency: float) -> dic
         "gold_cited": len({(a.source, a.title) for a in cited if is_gold(a, item.gold)}),
         "facts": len(item.key_facts), "facts_found": len(facts_found),
         "answer": answer.text,
+        "shown": answer_text(answer),  # the answer with its references, as the CLI shows it
         "mode": answer.mode, "notice": answer.notice, "rewritten": answer.rewritten,
         "unsupported": list(answer.unsupported),
         "cited_titles": [a.title for a in cited],
