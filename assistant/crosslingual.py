@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .embedding import question_vectors
 from .lexicon import lexicon
 
 TERMS_PER_PHRASE = 2
@@ -89,9 +90,13 @@ class TermBridge:
         if not self.stored.terms:
             return []
         found: list[str] = []
-        for phrase in _phrases(question):
-            scores = self.stored.vectors @ self.embedder.embed_question(phrase) - self.stored.hubness
-            found += [self.stored.terms[i] for i in np.argsort(-scores)[:TERMS_PER_PHRASE]]
+        phrases = _phrases(question)
+        if phrases:
+            scores = question_vectors(self.embedder, phrases) @ self.stored.vectors.T - self.stored.hubness
+            for row in scores:
+                top = np.argpartition(-row, TERMS_PER_PHRASE)[:TERMS_PER_PHRASE] if len(row) > TERMS_PER_PHRASE \
+                    else np.arange(len(row))
+                found += [self.stored.terms[i] for i in top[np.argsort(-row[top])]]
         found += self.places(question)
         return list(dict.fromkeys(found))
 

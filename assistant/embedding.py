@@ -1,10 +1,22 @@
-"""The configured embedder, with its configuration errors as the assistant's own one-line errors."""
+"""The configured embedder, and the question and passage vectors one answer asks for more than once.
+
+A question is embedded for dense retrieval, for the sentence-level ranking and for the judge, and an
+English question's phrases for the term bridge; `question_vectors` computes each text once per embedder
+(in one batch) and keeps the last few thousand.
+"""
 
 from __future__ import annotations
+
+from weakref import WeakKeyDictionary
+
+import numpy as np
 
 from embeddings import ArchiveEmbedder, EmbedderConfigError, get_embedder
 
 from .errors import ConfigError
+
+CACHE_SIZE = 4096
+_VECTORS: WeakKeyDictionary = WeakKeyDictionary()
 
 
 def load_embedder(spec: str) -> ArchiveEmbedder:
@@ -13,3 +25,34 @@ def load_embedder(spec: str) -> ArchiveEmbedder:
         return get_embedder(spec)
     except EmbedderConfigError as exc:
         raise ConfigError(str(exc)) from None
+
+
+def question_vectors(embedder, texts: list[str]) -> np.ndarray:
+    """One row per text, as `embedder.embed_questions` gives it; each text embedded once."""
+    return _vectors(embedder, texts, query=True)
+
+
+def question_vector(embedder, text: str) -> np.ndarray:
+    return _vectors(embedder, [text], query=True)[0]
+
+
+def passage_vector(embedder, text: str) -> np.ndarray:
+    return _vectors(embedder, [text], query=False)[0]
+
+
+def _vectors(embedder, texts: list[str], query: bool) -> np.ndarray:
+    if not texts:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    cache = _VECTORS.setdefault(embedder, {})
+    missing = [text for text in dict.fromkeys(texts) if (query, text) not in cache]
+    if missing:
+        if len(cache) + len(missing) > CACHE_SIZE:
+            cache.clear()
+        vectors = embedder.embed_questions(missing) if query else embedder.embed_passages(missing)
+        cache.update(zip(((query, text) for text in missing), vectors))
+    return np.stack([cache[(query, text)] for text in texts])
+
+
+def forget_vectors() -> None:
+    """Empty the cache, so a timed search pays for its embeddings as a new question does."""
+    _VECTORS.clear()

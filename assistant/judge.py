@@ -29,6 +29,7 @@ import numpy as np
 from .asked import Asked, asked_for
 from .citations import chinese_date
 from .cleaning import compact
+from .embedding import passage_vector, question_vector
 from .lexical import STOPWORDS, content_terms, segmenter
 from .lexicon import lexicon
 from .records import Hit
@@ -252,7 +253,7 @@ class AnswerabilityJudge:
                          _bigrams(question))
 
     def query_vector(self, question: str) -> np.ndarray:
-        return _cached_query(self.embedder, question)
+        return question_vector(self.embedder, question)
 
     def _score_rows(self, q: _Question, hits: list[Hit]) -> tuple[np.ndarray, list[Evidence]]:
         rows: list[list[float]] = []
@@ -265,7 +266,7 @@ class AnswerabilityJudge:
             haystack = _haystack(hit)
             title = compact(hit.article.title).lower()
             cosines = vectors @ q.vector
-            title_cos = float(_cached_passage(self.embedder, hit.article.title) @ q.vector)
+            title_cos = float(passage_vector(self.embedder, hit.article.title) @ q.vector)
             keys = [compact(s).lower() for s in sentences]
             anchors_found = sum(1 for anchor in q.anchors if anchor.found_in(haystack))
             anchors_article = anchors_found / len(q.anchors) if q.anchors else 1.0
@@ -450,27 +451,6 @@ def _haystack(hit: Hit) -> str:
     """Everything an article and its issue say, compacted: where anchors and topic words are looked for."""
     a, i = hit.article, hit.issue
     return _haystack_key(a.title, a.text, a.byline, a.district, i.publication, i.label, i.date, i.source, a.column)
-
-
-_QUERY_CACHE: dict[tuple[int, str], np.ndarray] = {}
-
-
-def _cached_query(embedder, text: str) -> np.ndarray:
-    key = (id(embedder), "q:" + text)
-    if key not in _QUERY_CACHE:
-        if len(_QUERY_CACHE) > 2048:
-            _QUERY_CACHE.clear()
-        _QUERY_CACHE[key] = embedder.embed_question(text)
-    return _QUERY_CACHE[key]
-
-
-def _cached_passage(embedder, text: str) -> np.ndarray:
-    key = (id(embedder), "p:" + text)
-    if key not in _QUERY_CACHE:
-        if len(_QUERY_CACHE) > 2048:
-            _QUERY_CACHE.clear()
-        _QUERY_CACHE[key] = embedder.embed_passages([text])[0]
-    return _QUERY_CACHE[key]
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ class Lexicon:
     person_titles: tuple[str, ...]
     surnames: frozenset[str]
     english_probes: tuple[str, ...] = ()
+    city_level: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -30,4 +31,5 @@ def lexicon() -> Lexicon:
         person_titles=tuple(sorted(raw["person_titles"], key=len, reverse=True)),
         surnames=frozenset(raw["surnames"].split()),
         english_probes=tuple(raw.get("english_probes", "").split()),
+        city_level=tuple(raw.get("city_level", ())),
     )

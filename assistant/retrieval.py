@@ -9,14 +9,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .embedding import question_vector
 from .index import ArchiveIndex
 from .lexical import tokenize
+from .lexicon import lexicon
+from .parsing import CITY_UNIT
 from .records import Filters, Hit
 
 RRF_K = 60  # the constant of Cormack et al.; ranks matter, scores of the two retrievers do not mix
 CANDIDATES = 50  # chunks taken from each retriever before fusion
 CHUNKS_PER_HIT = 3
 MODES = ("hybrid", "dense", "bm25")
+# A short place name (临平) stands for its district where most of its uses in the archive are the full name.
+SHORT_FORM_SHARE = 0.75
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,7 @@ class Retriever:
         self.embedder = embedder
         self.mode = mode
         self._filter_cache: dict[Filters, np.ndarray] = {}
-        self._districts: list[str] | None = None
+        self._districts: dict[str, tuple[str, ...]] | None = None
         self._sentence_matrix: tuple[list[str], np.ndarray] | None = None
         self._term_bridge = None
 
@@ -71,7 +76,7 @@ class Retriever:
         article_ids, vectors = self._sentence_matrix
         if not len(article_ids):
             return {}
-        cosines = vectors @ self.embedder.embed_question(question)
+        cosines = vectors @ question_vector(self.embedder, question)
         ranks: dict[str, int] = {}
         for i in np.argsort(-cosines)[: CANDIDATES * 4]:
             ranks.setdefault(article_ids[i], len(ranks))
@@ -95,7 +100,7 @@ class Retriever:
 
         if self.index.dense.ntotal == 0:
             return []
-        vector = self.embedder.embed_question(question)[None, :]
+        vector = question_vector(self.embedder, question)[None, :]
         k = min(CANDIDATES, self.index.dense.ntotal)
         params = None
         if allowed is not None:
@@ -135,13 +140,40 @@ class Retriever:
         return self._filter_cache[filters]
 
     def _districts_named(self, question: str) -> set[str]:
-        """Districts the question names in full (西湖区; plain 西湖 is as often the lake or the tea)."""
+        """The districts a question names; an article about one counts as ranked first by a third voice.
+
+        A district is named in full (西湖区) or by its short form (临平) where the archive itself writes
+        the short form mostly as the place: 临平 mostly stands in 临平区, while 西湖 is as often the lake
+        or the tea (SHORT_FORM_SHARE). A question that names no district but the city's own bodies (市人大, 全市, 杭州)
+        names the city's own articles.
+        """
         if self._districts is None:
-            self._districts = [d for d in self.index.store.districts() if d.endswith(("区", "县", "市")) and d != "市人大常委会"]
+            self._districts = self._place_forms()
         if _is_english(question):  # Tonglu, Lin'an: by sound (assistant/crosslingual.py)
             places = set(self._bridge().places(question))
             return {d for d in self._districts if d in places or d[:-1] in places}
-        return {d for d in self._districts if d in question}
+        named = {d for d, forms in self._districts.items() if any(form in question for form in forms)}
+        if not named:
+            rest = question
+            for forms in self._districts.values():
+                for form in forms:
+                    rest = rest.replace(form, "")
+            if any(word in rest for word in lexicon().city_level):
+                named = {CITY_UNIT}
+        return named
+
+    def _place_forms(self) -> dict[str, tuple[str, ...]]:
+        """Each district of the archive with the forms that name it: the full name, and the short form
+        where at least SHORT_FORM_SHARE of the archive's uses of it are the full name."""
+        forms = {}
+        for district in self.index.store.districts():
+            if not district.endswith(("区", "县", "市")) or district == CITY_UNIT:
+                continue
+            short = district[:-1]
+            full_uses, short_uses = self.index.store.occurrences(district), self.index.store.occurrences(short)
+            forms[district] = (district, short) if len(short) >= 2 and short_uses and full_uses >= SHORT_FORM_SHARE * short_uses \
+                else (district,)
+        return forms
 
     def _group(self, ranked: list[RankedChunk], k: int, districts: set[str] = frozenset(),
                sentence_ranks: dict[str, int] | None = None, years: set[int] = frozenset()) -> list[Hit]:

@@ -224,6 +224,15 @@ class Store:
             for table in ("issues", "articles", "chunks")
         }
 
+    def occurrences(self, text: str) -> int:
+        """How often text occurs in the articles' titles and bodies."""
+        if not text:
+            return 0
+        row = self.db.execute(
+            "SELECT COALESCE(SUM((LENGTH(title) + LENGTH(paragraphs) - LENGTH(REPLACE(title, ?1, '')) "
+            "- LENGTH(REPLACE(paragraphs, ?1, ''))) / LENGTH(?1)), 0) FROM articles", (text,)).fetchone()
+        return int(row[0])
+
     def districts(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT DISTINCT district FROM articles ORDER BY district")]
 

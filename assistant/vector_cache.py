@@ -68,6 +68,9 @@ class CachedEmbedder:
     def embed_question(self, text: str) -> np.ndarray:
         return self.inner.embed_question(text)
 
+    def embed_questions(self, texts: list[str]) -> np.ndarray:
+        return self.inner.embed_questions(texts)
+
     def _lookup(self, keys: set[bytes]) -> dict[bytes, np.ndarray]:
         found: dict[bytes, np.ndarray] = {}
         wanted = list(keys)

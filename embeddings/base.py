@@ -28,7 +28,12 @@ class ArchiveEmbedder(Embeddings):
         return np.ascontiguousarray(self._embed(list(texts), False), dtype=np.float32)
 
     def embed_question(self, text: str) -> np.ndarray:
-        return np.ascontiguousarray(self._embed([text], True)[0], dtype=np.float32)
+        return self.embed_questions([text])[0]
+
+    def embed_questions(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.ascontiguousarray(self._embed(list(texts), True), dtype=np.float32)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.embed_passages(texts).tolist()

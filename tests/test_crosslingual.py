@@ -25,6 +25,26 @@ def test_pinyin_place_names_are_found_by_sound_not_at_the_sentence_start():
     assert _pinyin_names("Linping paid what?") == []  # a capital that starts the sentence marks no name
 
 
+def test_the_question_phrases_are_embedded_in_one_batch_and_mapped_to_their_nearest_terms():
+    import numpy as np
+
+    from assistant.crosslingual import TermBridge, TermVectors
+    from assistant.embedding import forget_vectors
+
+    from .test_embeddings import CountingEmbedder
+
+    embedder = CountingEmbedder()
+    terms = ["spring", "output", "mediation", "firms", "elevator"]  # stand-ins for Chinese terms
+    stored = TermVectors(terms, embedder.inner.embed_passages(terms), np.zeros(len(terms), dtype=np.float32))
+    bridge = TermBridge(stored, embedder)
+    forget_vectors()
+    # the fake embedder hashes characters, so a phrase written as the term itself is its nearest term
+    question = "How did the elevator firms report their output?"
+    found = bridge.chinese_terms(question)
+    assert embedder.calls == [("q", _phrases(question))] and len(_phrases(question)) > 3
+    assert {"elevator", "firms", "output"} <= set(found) and len(found) == len(set(found))
+
+
 def test_only_new_terms_are_embedded_on_a_later_ingest(settings, fake_embedder, sample_copy, tmp_path):
     first = tmp_path / "first"
     first.mkdir()

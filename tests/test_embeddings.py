@@ -44,6 +44,12 @@ class EmbedderContract:
 
     def test_empty_batch(self, embedder):
         assert embedder.embed_passages([]).shape == (0, embedder.dim)
+        assert embedder.embed_questions([]).shape == (0, embedder.dim)
+
+    def test_a_batch_of_questions_is_each_question_alone(self, embedder):
+        texts = ["maternity allowance", "一站式服务", "How many villages have a village health chief?"]
+        np.testing.assert_allclose(embedder.embed_questions(texts),
+                                   np.stack([embedder.embed_question(t) for t in texts]), atol=1e-5)
 
 
 class TestFakeEmbedder(EmbedderContract):
@@ -95,3 +101,37 @@ def test_default_path_does_not_import_torch():
 def test_bad_embedder_settings_fail_clearly(spec, message):
     with pytest.raises(ConfigError, match=message):
         get_embedder(spec)
+
+
+class CountingEmbedder:
+    """Counts the texts each call embeds (the shared cache must embed each text once)."""
+
+    def __init__(self):
+        self.inner = get_embedder("fake")
+        self.dim, self.name = self.inner.dim, self.inner.name
+        self.calls: list[tuple[str, list[str]]] = []
+
+    def embed_questions(self, texts):
+        self.calls.append(("q", list(texts)))
+        return self.inner.embed_questions(texts)
+
+    def embed_passages(self, texts):
+        self.calls.append(("p", list(texts)))
+        return self.inner.embed_passages(texts)
+
+
+def test_the_shared_cache_embeds_each_text_once_in_one_batch():
+    from assistant.embedding import forget_vectors, passage_vector, question_vector, question_vectors
+
+    embedder = CountingEmbedder()
+    first = question_vectors(embedder, ["西湖龙井", "春茶产量", "西湖龙井"])
+    assert embedder.calls == [("q", ["西湖龙井", "春茶产量"])]
+    np.testing.assert_allclose(first[0], first[2])
+    np.testing.assert_allclose(question_vector(embedder, "春茶产量"), first[1])
+    assert len(embedder.calls) == 1
+    # a passage of the same text is another vector (e5's passage: prefix), embedded on its own
+    passage_vector(embedder, "春茶产量")
+    assert embedder.calls[-1] == ("p", ["春茶产量"])
+    forget_vectors()
+    question_vector(embedder, "春茶产量")
+    assert embedder.calls[-1] == ("q", ["春茶产量"])

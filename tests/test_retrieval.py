@@ -97,3 +97,38 @@ def test_years_named(question, years):
     from assistant.retrieval import _years_named
 
     assert _years_named(question) == years
+
+
+def _article_file(folder, name, number, title, body, unit):
+    text = (f"杭州人大信息\n\n(普 刊)\n\n第 {number} 期(总第 {600 + number} 期)\n\n杭州市人大常委会研究室编\n\n"
+            f"2021 年 5 月 10 日\n\n目 录\n\n- 情况交流** {title}\n\n{title}\n\n{body}\n\n({unit} 某某)\n\n")
+    (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+
+
+def test_short_place_names_count_where_the_archive_writes_them_as_the_place(settings, fake_embedder, tmp_path):
+    """临平 is 临平区 in most of its uses here; 西湖 is mostly the lake and the tea, so 西湖 alone names no district."""
+    folder = tmp_path / "places"
+    folder.mkdir()
+    _article_file(folder, "a", 1, "临平区：推进代表联络站建设", "临平区人大常委会推进代表联络站建设，临平区共建成站点20个。" * 2,
+                  "临平区人大常委会办公室")
+    _article_file(folder, "b", 2, "西湖区：助力龙井茶产业", "西湖区人大常委会视察西湖龙井茶园，西湖景区和西湖周边茶农参加。" * 2,
+                  "西湖区人大常委会办公室")
+    ingest([folder], settings, fake_embedder)
+    index = ArchiveIndex.open(settings.index_dir, fake_embedder.name)
+    try:
+        retriever = Retriever(index, fake_embedder)
+        assert retriever._districts_named("临平代表联络站建了几个？") == {"临平区"}
+        assert retriever._districts_named("西湖龙井茶春茶产量是多少？") == set()
+        assert retriever._districts_named("西湖区视察了什么？") == {"西湖区"}
+        # the city's own bodies name the city's articles; 市人大代表 does not (districts elect them)
+        assert retriever._districts_named("市领导到了几个联络站？") == {"市人大常委会"}
+        assert retriever._districts_named("市人大代表到了几个联络站？") == set()
+        assert retriever._districts_named("临平区的市领导到了几个联络站？") == {"临平区"}
+    finally:
+        index.close()
+
+
+def test_occurrences_counts_titles_and_bodies(fake_index):
+    store = fake_index.store
+    assert store.occurrences("西湖龙井") >= store.occurrences("西湖龙井茶春茶") > 0
+    assert store.occurrences("不存在的词语") == 0
