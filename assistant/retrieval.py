@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 from collections import defaultdict
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .cleaning import compact
 from .embedding import question_vector
 from .index import ArchiveIndex
 from .lexical import tokenize
@@ -62,12 +64,47 @@ class Retriever:
         if allowed is not None and not len(allowed):
             return []
         ranked = self.rank_chunks(question, allowed)
-        sentence_ranks = None
+        voices = []
         if self.mode in ("hybrid", "dense") and _is_english(question):
             # BM25 cannot read an English question against Chinese text; the sentence-level dense ranking
             # takes its place as the second voice in the fusion (assistant/judge.py uses the same vectors).
-            sentence_ranks = self._sentence_ranks(question)
-        return self._group(ranked, k, self._districts_named(question), sentence_ranks, _years_named(question))
+            voices.append(self._sentence_ranks(question))
+        if self.mode in ("hybrid", "bm25"):
+            voices.append(self._coverage_ranks(question, ranked, k))
+        return self._group(ranked, k, self._districts_named(question), voices, _years_named(question))
+
+    def _query_terms(self, question: str) -> list[str]:
+        """The question's words as the index's tokens: jieba's, or an English question's bridged terms."""
+        if _is_english(question):
+            # The English question's words as the archive's own Chinese terms (assistant/crosslingual.py).
+            terms = self._bridge().chinese_terms(question)
+        else:
+            terms = tokenize(question)
+        return [t for t in dict.fromkeys(terms) if t in self.index.doc_freq]
+
+    def _coverage_ranks(self, question: str, ranked: list[RankedChunk], k: int) -> dict[str, int]:
+        """The candidate articles ranked by how much of the question, weighted by IDF, each holds anywhere.
+
+        BM25 scores chunks one by one; a question often names details the asked article spreads over
+        several paragraphs (the law's name in the first, the figure in the fourth), while another year's
+        report on the same subject holds the common words in one chunk and not the rest.
+        """
+        terms = self._query_terms(question)
+        if not terms:
+            return {}
+        weights = {t: math.log(1 + self.index.n_chunks / self.index.doc_freq[t]) for t in terms}
+        total = sum(weights.values())
+        store = self.index.store
+        chunks = store.chunks_by_rowid([r.rowid for r in ranked[: CANDIDATES * 2]])
+        candidates = list(dict.fromkeys(chunks[r.rowid].article_id for r in ranked if r.rowid in chunks))
+        coverage = {}
+        for article_id in candidates[: max(k * 6, 30)]:
+            article = store.article(article_id)
+            if article is None:
+                continue
+            haystack = compact(article.title + article.text).lower()
+            coverage[article_id] = sum(w for t, w in weights.items() if t.lower() in haystack) / total
+        return {article_id: rank for rank, article_id in enumerate(sorted(coverage, key=lambda a: -coverage[a]))}
 
     def _sentence_ranks(self, question: str) -> dict[str, int]:
         """Articles ranked by their best sentence's cosine with the question."""
@@ -109,11 +146,7 @@ class Retriever:
         return [(int(i), float(d)) for i, d in zip(ids[0], distances[0]) if i >= 0]
 
     def _bm25(self, question: str, allowed: np.ndarray | None) -> list[int]:
-        if _is_english(question):
-            # The English question's words as the archive's own Chinese terms (assistant/crosslingual.py).
-            tokens = [t for t in self._bridge().chinese_terms(question) if t in self.index.doc_freq]
-        else:
-            tokens = [t for t in tokenize(question) if t in self.index.doc_freq]
+        tokens = self._query_terms(question)
         if not tokens or self.index.n_chunks == 0:
             return []
         mask = None
@@ -176,10 +209,11 @@ class Retriever:
         return forms
 
     def _group(self, ranked: list[RankedChunk], k: int, districts: set[str] = frozenset(),
-               sentence_ranks: dict[str, int] | None = None, years: set[int] = frozenset()) -> list[Hit]:
+               voices: list[dict[str, int]] = (), years: set[int] = frozenset()) -> list[Hit]:
         """One hit per article, so a long article cannot fill every slot.
 
-        An article about a district the question names counts as if a third retriever had ranked it
+        Each of `voices` ranks articles (the coverage ranking, an English question's sentence ranking) and
+        adds its reciprocal rank to the article's best chunk's fused score. An article about a district the question names counts as if a third retriever had ranked it
         first: a place name is one word among many for BM25 and the embedding, but decides relevance.
         So does an article of the year the question names: an issue dated that year or the next (the
         bulletin reports after the fact), or an undated issue's article that names the year. Across an
@@ -214,8 +248,9 @@ class Retriever:
             article = articles[article_id]
             boosted = article is not None and article.district in districts
             extra = bonus if dated[article_id] else 0.0
-            if sentence_ranks and article_id in sentence_ranks:
-                extra += 1.0 / (RRF_K + sentence_ranks[article_id] + 1)
+            for ranks in voices:
+                if article_id in ranks:
+                    extra += 1.0 / (RRF_K + ranks[article_id] + 1)
             return by_article[article_id][0].rrf + (bonus if boosted else 0.0) + extra
 
         hits: list[Hit] = []

@@ -132,3 +132,24 @@ def test_occurrences_counts_titles_and_bodies(fake_index):
     store = fake_index.store
     assert store.occurrences("西湖龙井") >= store.occurrences("西湖龙井茶春茶") > 0
     assert store.occurrences("不存在的词语") == 0
+
+
+def test_the_article_holding_more_of_the_question_wins_a_near_tie(settings, fake_embedder, tmp_path):
+    """Two reports on one subject: the asked one spreads the question's details over its paragraphs."""
+    folder = tmp_path / "spread"
+    folder.mkdir()
+    common = "萧山区人大常委会围绕老旧小区改造开展专题监督，组织代表视察改造小区。"
+    _article_file(folder, "a", 1, "萧山区：老旧小区改造监督", common * 3 + "\n\n" + "另外加装电梯80台，增设停车位。" * 4,
+                  "萧山区人大常委会办公室")
+    _article_file(folder, "b", 2, "萧山区：老旧小区改造视察", common * 3, "萧山区人大常委会办公室")
+    ingest([folder], settings, fake_embedder)
+    index = ArchiveIndex.open(settings.index_dir, fake_embedder.name)
+    try:
+        retriever = Retriever(index, fake_embedder)
+        question = "萧山区人大常委会老旧小区改造专题监督，加装电梯多少台？"
+        ranks = retriever._coverage_ranks(question, retriever.rank_chunks(question), k=2)
+        titles = {index.store.article(a).title: r for a, r in ranks.items()}
+        assert titles["萧山区：老旧小区改造监督"] < titles["萧山区：老旧小区改造视察"]
+        assert retriever.search(question, k=2)[0].article.title == "萧山区：老旧小区改造监督"
+    finally:
+        index.close()
