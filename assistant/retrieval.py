@@ -44,6 +44,15 @@ def _years_named(question: str) -> set[int]:
     return {int(year) for year in re.findall(r"(?<![\d.])((?:19|20)\d\d)(?:\s*年|(?![\d\u4e00-\u9fff%.]))", question)}
 
 
+def excess_coverage(haystack: str, weights: dict[str, float], doc_freq: dict[str, int], n: int,
+                    size: float) -> float:
+    """The IDF-weighted share of the words found in haystack, less the share a text of `size` chunks'
+    length would hold by chance (a word in df of n chunks: 1 - (1 - df/n) ** size)."""
+    total = sum(weights.values()) or 1.0
+    return sum(w * ((t.lower() in haystack) - (1.0 - (1.0 - doc_freq[t] / n) ** size))
+               for t, w in weights.items()) / total
+
+
 class Retriever:
     """search(question) -> the best articles, each with its matching chunks."""
 
@@ -57,6 +66,7 @@ class Retriever:
         self._districts: dict[str, tuple[str, ...]] | None = None
         self._sentence_matrix: tuple[list[str], np.ndarray] | None = None
         self._term_bridge = None
+        self._chunk_length: float | None = None
 
     def search(self, question: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
         filters = filters or Filters()
@@ -83,28 +93,37 @@ class Retriever:
         return [t for t in dict.fromkeys(terms) if t in self.index.doc_freq]
 
     def _coverage_ranks(self, question: str, ranked: list[RankedChunk], k: int) -> dict[str, int]:
-        """The candidate articles ranked by how much of the question, weighted by IDF, each holds anywhere.
+        """The candidate articles ranked by how much more of the question each holds than its length explains.
 
         BM25 scores chunks one by one; a question often names details the asked article spreads over
         several paragraphs (the law's name in the first, the figure in the fourth), while another year's
-        report on the same subject holds the common words in one chunk and not the rest.
+        report on the same subject holds the common words in one chunk and not the rest. Each of the
+        question's words counts by its IDF, less the chance that an article of this length holds it
+        anyway (1 - (1 - df/N) ** chunks' worth of text): without that, the longest articles win.
         """
         terms = self._query_terms(question)
         if not terms:
             return {}
-        weights = {t: math.log(1 + self.index.n_chunks / self.index.doc_freq[t]) for t in terms}
-        total = sum(weights.values())
+        n = self.index.n_chunks
+        weights = {t: math.log(1 + n / self.index.doc_freq[t]) for t in terms}
+        chunk_length = self._mean_chunk_length()
         store = self.index.store
         chunks = store.chunks_by_rowid([r.rowid for r in ranked[: CANDIDATES * 2]])
         candidates = list(dict.fromkeys(chunks[r.rowid].article_id for r in ranked if r.rowid in chunks))
-        coverage = {}
+        excess = {}
         for article_id in candidates[: max(k * 6, 30)]:
             article = store.article(article_id)
             if article is None:
                 continue
             haystack = compact(article.title + article.text).lower()
-            coverage[article_id] = sum(w for t, w in weights.items() if t.lower() in haystack) / total
-        return {article_id: rank for rank, article_id in enumerate(sorted(coverage, key=lambda a: -coverage[a]))}
+            excess[article_id] = excess_coverage(haystack, weights, self.index.doc_freq, n,
+                                                 max(1.0, len(haystack) / chunk_length))
+        return {article_id: rank for rank, article_id in enumerate(sorted(excess, key=lambda a: -excess[a]))}
+
+    def _mean_chunk_length(self) -> float:
+        if self._chunk_length is None:
+            self._chunk_length = max(1.0, self.index.store.mean_chunk_length())
+        return self._chunk_length
 
     def _sentence_ranks(self, question: str) -> dict[str, int]:
         """Articles ranked by their best sentence's cosine with the question."""

@@ -233,6 +233,10 @@ class Store:
             "- LENGTH(REPLACE(paragraphs, ?1, ''))) / LENGTH(?1)), 0) FROM articles", (text,)).fetchone()
         return int(row[0])
 
+    def mean_chunk_length(self) -> float:
+        """The mean length of a chunk's text in characters."""
+        return float(self.db.execute("SELECT AVG(LENGTH(text)) FROM chunks").fetchone()[0] or 0.0)
+
     def districts(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT DISTINCT district FROM articles ORDER BY district")]
 

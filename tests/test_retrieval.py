@@ -153,3 +153,15 @@ def test_the_article_holding_more_of_the_question_wins_a_near_tie(settings, fake
         assert retriever.search(question, k=2)[0].article.title == "萧山区：老旧小区改造监督"
     finally:
         index.close()
+
+
+def test_coverage_counts_what_a_text_of_its_length_would_not_hold_by_chance():
+    from assistant.retrieval import excess_coverage
+
+    weights, doc_freq = {"老旧小区": 2.0, "监督": 0.5}, {"老旧小区": 5, "监督": 60}
+    short = excess_coverage("萧山区老旧小区改造监督", weights, doc_freq, 100, size=1)
+    long = excess_coverage("萧山区老旧小区改造监督" + "其他内容" * 500, weights, doc_freq, 100, size=8)
+    assert 0 < long < short < 1  # the same words found: worth less in the longer text
+    # a common word (监督, in 60 of 100 chunks) found in a long text adds almost nothing
+    assert excess_coverage("监督" * 3, weights, doc_freq, 100, size=8) < 0.01
+    assert excess_coverage("没有一个词", weights, doc_freq, 100, size=1) < 0
