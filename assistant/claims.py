@@ -19,6 +19,7 @@ It is *contradicted* when the sentence it is about says otherwise, with what the
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -207,7 +208,8 @@ class ClaimChecker:
         contradiction, missing = _compare_figures(facts, text, meta, hit)
         if contradiction:
             return verdict("contradicted", contradiction)
-        for conflict in (_polarity(facts, text), _direction(facts, text), _from_to(facts, text), _frequency(facts, text)):
+        for conflict in (_polarity(facts, text), _direction(facts, text), _from_to(facts, text), _frequency(facts, text),
+                         _done_or_planned(facts, text), _deputy(facts, text)):
             if conflict:
                 return verdict("contradicted", conflict)
         # A denial must be the source's own: 尚未落地 is supported only by a sentence that denies it too.
@@ -471,6 +473,61 @@ def _from_to(facts: _Facts, text: str) -> str:
             sa, sb = ends(source_match)
             if _same_thing(a, sb) and _same_thing(b, sa) and not _same_thing(a, b):
                 return f"来源记载为从{sa.strip()}到{sb.strip()}"
+    return ""
+
+
+# What a source says is still to come: 将在黄村陆续落地, 拟于年内出台, 即将施行. Not the 将 of 将A转变为B.
+_PLANNED = re.compile(r"即将|将(?:于|在|会|要|陆续|逐步|进一步|继续|全面|启动|推出|开展|出台|建成|实施)|拟|计划于|预计")
+_DONE = re.compile(r"(?<![而得])已(?:经)?")
+
+
+def _done_or_planned(facts: _Facts, text: str) -> str:
+    """已经建成落地 against 将在黄村陆续落地: the claim says done what the source says is to come. The
+    clause's last word (its predicate) is the thing done; the source must say it after a mark of the future."""
+    for clause in facts.clauses:
+        done = _DONE.search(clause)
+        words = terms_of(clause[done.end():]) if done else ()
+        if not words:
+            continue
+        predicate = words[-1]
+        to_come, done_there = None, False
+        for source_clause in _CLAUSE.findall(text):
+            if predicate not in source_clause:
+                continue
+            planned = _PLANNED.search(source_clause)
+            if planned and predicate in source_clause[planned.end():] and not _DONE.search(source_clause):
+                to_come = to_come or source_clause[planned.start():].strip()
+            else:
+                done_there = True  # the source also says it without a mark of the future
+        if to_come and not done_there:
+            return f"来源说的是将来：{to_come}"
+    return ""
+
+
+# The rank a post's title carries: 副主任 is not 主任, 第一副组长 is not 组长.
+_DEPUTY_MARKS = ("第一副", "常务副", "执行副", "副")
+
+
+def _mark(text: str) -> str:
+    """The deputy mark a text ends with, if any (its post's title follows)."""
+    return next((mark for mark in _DEPUTY_MARKS if text.endswith(mark)), "")
+
+
+def _deputy(facts: _Facts, text: str) -> str:
+    """副主任与副市长共同挂帅 against 主任与市长共同挂帅: aligned with the source clause it is most like, a
+    clause of the claim adds or drops the deputy mark of a post the two otherwise write alike."""
+    titles = tuple(sorted({t.removeprefix("副") for t in lexicon().person_titles}, key=len, reverse=True))
+    source_clauses = [(c.strip(), compact(c)) for c in _CLAUSE.findall(text) if compact(c)]
+    for claim_clause in facts.clauses:
+        claim = compact(claim_clause)
+        if not claim or not source_clauses:
+            continue
+        matchers = [(difflib.SequenceMatcher(None, claim, key, autojunk=False), shown, key) for shown, key in source_clauses]
+        matcher, shown, source = max(matchers, key=lambda m: sum(b.size for b in m[0].get_matching_blocks()))
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            if op != "equal" and _mark(claim[i1:i2]) != _mark(source[j1:j2]) \
+                    and any(claim.startswith(t, i2) and source.startswith(t, j2) for t in titles):
+                return f"来源记载为{shown}"
     return ""
 
 

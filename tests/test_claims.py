@@ -13,6 +13,8 @@ LIST = "市场准入负面清单从17项扩容至21项,其中A类事项12项,B�
 NEGATIVE = "该条例尚未提请审议,相关调研报告已经完成。"
 MORE = ("活动每月安排1-2期,由主任李火林带队,在萧山区宁围街道试点,将“政府选址”模式转变为“镇街上报+专业踏勘”,"
         "从三个方面不断完善监督机制。")
+POSTS = ("由区人大常委会主任与区长共同挂帅,区人大常委会副主任、副区长双线牵头。领导小组由常委会主任担任组长,"
+         "区委副书记担任第一副组长。茶文化展示馆将于明年建成开放,两个茶园驿站已经建成。")
 
 
 def _hit(paragraphs, title="西湖区以法治护航西湖龙井茶产业", ordinal=1, district="西湖区") -> Hit:
@@ -35,7 +37,7 @@ def checker(real_embedder):
 
 @pytest.fixture(scope="module")
 def tea(checker):
-    return checker.candidates_from([_hit([TEA, LIST, NEGATIVE, MORE])])
+    return checker.candidates_from([_hit([TEA, LIST, NEGATIVE, MORE, POSTS])])
 
 
 @pytest.mark.parametrize("a, b", [
@@ -78,6 +80,11 @@ def test_a_figure_knows_its_measure():
     "据第9期（总第697期）报道，2024年西湖龙井茶春茶产量达到500吨。",  # the masthead's numbers
     "市人大常委会主任李火林带队，从三方面不断完善监督机制。",  # 三个方面 = 三方面; 不断 denies nothing
     "宁围街道将“政府选址”模式转变为“镇街上报+专业踏勘”。",
+    "区人大常委会主任和区长共同挂帅。",
+    "区人大常委会副主任、副区长双线牵头。",
+    "区委副书记担任领导小组第一副组长。",
+    "茶文化展示馆将于明年建成开放。",
+    "两个茶园驿站已经建成。",
 ])
 def test_faithful_claims_are_supported(checker, tea, claim):
     result = checker.check(claim, tea)
@@ -115,6 +122,9 @@ def test_wrong_figures_are_contradicted_with_what_the_source_says(checker, tea, 
     "将“镇街上报+专业踏勘”模式转变为“政府选址”模式。",  # the change reversed
     "市人大常委会秘书长李火林带队。",  # another post
     "相关调研报告尚未完成。",  # denied where the source affirms
+    "区人大常委会副主任与副区长共同挂帅。",  # the deputies for the heads
+    "区委副书记担任领导小组组长。",  # 第一副组长 as 组长
+    "茶文化展示馆已经建成开放。",  # done, where the source says it is to come
 ])
 def test_mutated_claims_are_never_supported(checker, tea, claim):
     result = checker.check(claim, tea)
