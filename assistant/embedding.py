@@ -44,13 +44,15 @@ def _vectors(embedder, texts: list[str], query: bool) -> np.ndarray:
     if not texts:
         return np.zeros((0, embedder.dim), dtype=np.float32)
     cache = _VECTORS.setdefault(embedder, {})
-    missing = [text for text in dict.fromkeys(texts) if (query, text) not in cache]
+    found = {text: cache[(query, text)] for text in dict.fromkeys(texts) if (query, text) in cache}
+    missing = [text for text in dict.fromkeys(texts) if text not in found]
     if missing:
-        if len(cache) + len(missing) > CACHE_SIZE:
-            cache.clear()
         vectors = embedder.embed_questions(missing) if query else embedder.embed_passages(missing)
-        cache.update(zip(((query, text) for text in missing), vectors))
-    return np.stack([cache[(query, text)] for text in texts])
+        found.update(zip(missing, vectors))
+        if len(cache) + len(missing) > CACHE_SIZE:
+            cache.clear()  # the texts asked for now are kept in `found`, whatever the cache drops
+        cache.update(((query, text), found[text]) for text in missing)
+    return np.stack([found[text] for text in texts])
 
 
 def forget_vectors() -> None:

@@ -382,7 +382,7 @@ def run_cli(args, settings) -> int:
     return run(settings, args.qa_set, args.retrieval, args.answerer, args.out, args.gate)
 
 
-FAITHFUL_KINDS = ("verbatim", "clause", "paraphrase")
+FAITHFUL_KINDS = ("verbatim", "clause", "paraphrase", "translation")
 
 
 def load_claims(path: Path = CLAIMS_SET) -> list[dict]:
@@ -439,10 +439,19 @@ def _share(flags) -> float:
 
 
 def claims_results(assistant, path: Path, out_dir: Path | None) -> dict[str, dict]:
-    """The mutation set's calibration and test parts (eval/fit_checker.py reads calibration only)."""
+    """The mutation set's calibration and test parts (eval/fit_checker.py reads calibration only), and
+    those of the English claims beside it (eval/claims_en.jsonl), when there are any."""
+    metrics = _claims_parts(assistant, path, out_dir, "claims")
+    english = path.with_name(path.stem + "_en.jsonl")
+    if english.exists():
+        metrics.update(_claims_parts(assistant, english, out_dir, "claims_english"))
+    return metrics
+
+
+def _claims_parts(assistant, path: Path, out_dir: Path | None, prefix: str) -> dict[str, dict]:
     items = load_claims(path)
     metrics = {}
-    for name, split in (("claims_calibration", "calibration"), ("claims_test", "test")):
+    for name, split in ((f"{prefix}_calibration", "calibration"), (f"{prefix}_test", "test")):
         result = evaluate_claims(assistant, [i for i in items if i["split"] == split])
         result["config"] = {"set": f"{path.name} ({split})", "embedder": assistant.embedder.name}
         print(f"\n== {name} ({len(result['items'])} claims) ==")

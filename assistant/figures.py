@@ -50,7 +50,8 @@ _APPROX_BEFORE = r"(?P<before>约|大约|近|将近|接近|超过|逾|达|高达
 _APPROX_AFTER = r"(?P<after>余|多)?"
 _UNIT_ALTERNATIVES = "|".join(sorted((re.escape(u) for u in (*_UNITS, *_CLASSIFIERS)), key=len, reverse=True))
 _FIGURE = re.compile(
-    r"(?P<percent_cn>百分之(?P<pnum>[零〇一二两三四五六七八九十百点]+))"
+    r"(?P<iso>(?P<iy>(?:19|20)[0-9]{2})-(?P<im>[0-9]{1,2})-(?P<id>[0-9]{1,2})(?![0-9]))"
+    r"|(?P<percent_cn>百分之(?P<pnum>[零〇一二两三四五六七八九十百点]+))"
     r"|(?P<rankword>榜首|首位|第一名|头名|冠军|居首|之首)"
     r"|(?P<total>总第\s*(?P<tnum>[0-9０-９]+)\s*期)"
     r"|(?P<ordinal>第\s*(?P<onum>[0-9０-９]+|[一二三四五六七八九十百]+)\s*(?P<ounit>" + _UNIT_ALTERNATIVES + r")?)"
@@ -197,6 +198,9 @@ def find_figures(text: str) -> tuple[Figure, ...]:
     """The figures of a text in order, each with the words before it in its clause as its measure."""
     figures: list[Figure] = []
     for match in _FIGURE.finditer(text):
+        if match.group("iso"):  # 2025-07-11, as the citations write a date: the year and the day
+            figures += _iso_date(match)
+            continue
         figure = _figure(match)
         if figure is not None:
             figures.append(figure)
@@ -213,6 +217,15 @@ def find_figures(text: str) -> tuple[Figure, ...]:
     for i in ranges:  # both ends of a range count the same thing: the second has the first's measure
         result[i] = replace(result[i], context=result[i - 1].context)
     return tuple(result)
+
+
+def _iso_date(m: re.Match) -> list[Figure]:
+    year, month, day = int(m.group("iy")), int(m.group("im")), int(m.group("id"))
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return []
+    start, end, dash = m.start(), m.end(), m.start("im")
+    return [Figure(m.group("iy"), "year", float(year), "年", "", start, dash - 1),
+            Figure(m.group(0)[dash - start:], "date", float(month * 100 + day), "月", "", dash, end)]
 
 
 def _number_of(figure: Figure) -> float:

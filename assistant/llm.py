@@ -136,7 +136,7 @@ class LLMAnswerer:
         if compact(REFUSAL_ZH) in compact(raw) or compact(REFUSAL_EN).lower() in compact(raw).lower():
             return replace(refusal_answer(question, hits, judgement, mode="llm"), timings=timings)
         sources_text = "\n".join(text for _, _, text in packed)
-        attributed = attribute(strip_markup(raw, sources_text), packed, self.checker)
+        attributed = attribute(strip_markup(raw, sources_text), packed, self.checker, question)
         kept = [a for a in attributed if a.check.supported]
         unsupported = tuple(f"{a.text}（{VERDICT_ZH[a.check.verdict]}：{a.check.reason}）" for a in attributed
                             if not a.check.supported)

@@ -1,6 +1,7 @@
 """Build eval/claims.jsonl, the claim checker's mutation set, from the sample archive's sentences.
 
-    python eval/make_claims.py
+    python eval/make_claims.py             (both sets)
+    python eval/make_claims.py --english   (eval/claims_en.jsonl only, from eval/drafts/claims_en_*.jsonl)
 
 Faithful claims: every sentence of the sample (verbatim), and its clauses that hold a figure or a
 name (clause); the paraphrases helpers wrote from the articles' content (eval/drafts/claims_*.jsonl,
@@ -35,7 +36,11 @@ from assistant.reader import read_source  # noqa: E402
 from assistant.sentences import split_sentences  # noqa: E402
 
 OUT = ROOT / "eval" / "claims.jsonl"
-DRAFTS = sorted((ROOT / "eval" / "drafts").glob("claims_*.jsonl"))
+OUT_ENGLISH = ROOT / "eval" / "claims_en.jsonl"
+DRAFTS = sorted(p for p in (ROOT / "eval" / "drafts").glob("claims_*.jsonl") if not p.name.startswith("claims_en_"))
+# English claims as an LLM answering an English question writes them, by helpers who never saw the code:
+# translations, paraphrases and false claims of each kind, checked across languages (assistant/english_claims.py).
+ENGLISH_DRAFTS = sorted((ROOT / "eval" / "drafts").glob("claims_en_*.jsonl"))
 MAX_PER_KIND_PER_ARTICLE = 4
 POLARITY_VERBS = ("达到", "完成", "实现", "开展", "通过", "建立", "出台", "召开", "形成", "纳入", "列入", "提出", "组织",
                   "参加", "审议", "制定", "推动", "设立", "启动", "举办", "覆盖", "解决", "办结", "落实")
@@ -179,8 +184,29 @@ def main() -> int:
                         continue
                     counts[kind] = counts.get(kind, 0) + 1
                     add(mutated, "mutated", kind, article, sentence, truth)
+    if "--english" not in sys.argv[1:]:
+        drafted = add_drafts(DRAFTS, by_file, add, lambda raw: "paraphrase")
+        write(OUT, items, drafted)
+    english: list[dict] = []
+    seen.clear()
+
+    def add_english(claim: str, label: str, kind: str, article, quote: str, truth: str = "", origin: str = ""):
+        if compact(claim) in seen:
+            return
+        seen.add(compact(claim))
+        english.append({"id": f"e{len(english) + 1:04d}", "claim": claim.strip(), "label": label, "kind": kind,
+                        "split": split_of(article.article_id), "article_id": article.article_id,
+                        "source_quote": quote, "truth": truth, "origin": origin})
+
+    write(OUT_ENGLISH, english, add_drafts(ENGLISH_DRAFTS, by_file, add_english,
+                                           lambda raw: "translation" if raw["kind"] == "translation" else "paraphrase"))
+    return 0
+
+
+def add_drafts(paths: list[Path], by_file: dict, add, faithful_kind) -> int:
+    """The helpers' claims, each tied to the article its source quote is from."""
     drafted = 0
-    for path in DRAFTS:
+    for path in paths:
         for line in path.read_text(encoding="utf-8").splitlines():
             if not line.strip():
                 continue
@@ -190,17 +216,20 @@ def main() -> int:
                 print(f"skipped (article not found): {raw['id']}", file=sys.stderr)
                 continue
             label = "faithful" if raw["label"] == "faithful" else "mutated"
-            kind = "paraphrase" if label == "faithful" else raw["kind"]
+            kind = faithful_kind(raw) if label == "faithful" else raw["kind"]
             add(raw["claim"], label, kind, article, raw["source_quote"], raw.get("truth", ""), origin=raw["id"])
             drafted += 1
-    OUT.write_text("".join(json.dumps(item, ensure_ascii=False) + "\n" for item in items), encoding="utf-8")
+    return drafted
+
+
+def write(path: Path, items: list[dict], drafted: int) -> None:
+    path.write_text("".join(json.dumps(item, ensure_ascii=False) + "\n" for item in items), encoding="utf-8")
     kinds: dict[tuple[str, str], int] = {}
     for item in items:
         kinds[(item["label"], item["kind"])] = kinds.get((item["label"], item["kind"]), 0) + 1
-    print(f"{len(items)} claims ({drafted} from helpers' drafts) -> {OUT.relative_to(ROOT)}")
+    print(f"{len(items)} claims ({drafted} from helpers' drafts) -> {path.relative_to(ROOT)}")
     for (label, kind), count in sorted(kinds.items()):
         print(f"  {label:<9} {kind:<11} {count}")
-    return 0
 
 
 def _article_of(articles_of_file: list, raw: dict):

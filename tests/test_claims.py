@@ -144,3 +144,39 @@ def test_attribution_cites_unmarked_sentences_and_corrects_wrong_markers(checker
     assert first.check.supported and first.sources == (2,) and first.markers == () and not first.reattributed
     assert second.check.supported and second.sources == (2,) and second.reattributed
     assert third.check.verdict == "contradicted" and third.sources == ()
+
+
+@pytest.mark.parametrize("question, reply, statement", [
+    ("2024年西湖龙井茶春茶产量达到多少吨？", "500吨", "2024年西湖龙井茶春茶产量达到500吨。"),
+    ("会上一共提了多少个问题？有几个部门回答？", "12个。", "会上一共提了12个问题。"),
+    ("座谈会、论证会一共开了多少场次？", "15场次", "座谈会、论证会一共开了15场次。"),
+    ("那期的责任编辑是谁？", "徐佳琪", "那期的责任编辑是徐佳琪。"),
+    ("产量是多少？", "产量达到500吨，产值约6亿元，品牌价值达84.35亿元。", "产量达到500吨，产值约6亿元，品牌价值达84.35亿元。"),
+])
+def test_a_reply_that_is_only_the_value_is_read_in_the_question(question, reply, statement):
+    from assistant.attribution import stated
+
+    assert stated(question, reply) == statement
+
+
+def test_bare_values_and_enumerations_are_checked_for_what_they_say(checker):
+    packed = [(1, _hit([TEA, LIST]), "x")]
+    question = "2024年西湖龙井茶春茶产量达到多少吨？"
+    right, = attribute("500吨[1]", packed, checker, question)
+    wrong, = attribute("50吨", packed, checker, question)
+    assert right.check.supported and right.sources == (1,) and right.text == "500吨"
+    assert wrong.check.verdict == "contradicted" and "500吨" in wrong.check.reason
+    # 第一条/第二条 count the answer's own items; a lone 第八期 is a claim about an issue.
+    listed = attribute("第一条：A类事项12项。第二条：B类事项9项。", packed, checker, "清单里有哪些事项？")
+    assert [a.check.verdict for a in listed] == ["supported", "supported"]
+    lone, = attribute("第8期报道，A类事项12项。", packed, checker, "清单里有哪些事项？")
+    assert lone.check.verdict == "contradicted"
+
+
+def test_a_date_written_as_the_citations_write_it_is_the_same_date(checker, tea):
+    from assistant.figures import find_figures
+
+    iso, written = find_figures("2024-06-28"), find_figures("2024年6月28日")
+    assert [f.kind for f in iso] == ["year", "date"] and all(a.same_value(b) for a, b in zip(iso, written))
+    assert checker.check("《杭州人大信息》第9期（2024-06-28）报道，2024年西湖龙井茶春茶产量达到500吨。", tea).supported
+    assert not checker.check("《杭州人大信息》第9期（2024-07-28）报道，2024年西湖龙井茶春茶产量达到500吨。", tea).supported

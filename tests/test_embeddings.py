@@ -137,3 +137,16 @@ def test_the_shared_cache_embeds_each_text_once_in_one_batch():
     assert embedder.calls[-1] == ("q", ["春茶产量"])
     passage_vector(embedder, "春茶产量")  # passage vectors are the archive's: kept
     assert embedder.calls[-1] == ("q", ["春茶产量"])
+
+
+def test_a_full_cache_still_answers_a_batch_that_overflows_it(monkeypatch):
+    """A batch of cached and new texts that overflows the cache: the cached ones are not lost on the way."""
+    import assistant.embedding as embedding
+
+    monkeypatch.setattr(embedding, "CACHE_SIZE", 3)
+    embedder = CountingEmbedder()
+    kept = embedding.question_vectors(embedder, ["甲", "乙"])
+    both = embedding.question_vectors(embedder, ["乙", "丙", "丁"])  # 乙 cached; 2 + 2 > 3 clears the cache
+    assert embedder.calls[-1] == ("q", ["丙", "丁"])
+    np.testing.assert_allclose(both[0], kept[1])
+    np.testing.assert_allclose(embedding.question_vector(embedder, "丁"), both[2])
