@@ -159,18 +159,21 @@ def test_a_reply_that_is_only_the_value_is_read_in_the_question(question, reply,
     assert stated(question, reply) == statement
 
 
-def test_bare_values_and_enumerations_are_checked_for_what_they_say(checker):
+def test_bare_values_are_checked_for_what_they_say_and_file_names_are_dropped(checker):
     packed = [(1, _hit([TEA, LIST]), "x")]
     question = "2024年西湖龙井茶春茶产量达到多少吨？"
     right, = attribute("500吨[1]", packed, checker, question)
     wrong, = attribute("50吨", packed, checker, question)
     assert right.check.supported and right.sources == (1,) and right.text == "500吨"
     assert wrong.check.verdict == "contradicted" and "500吨" in wrong.check.reason
-    # 第一条/第二条 count the answer's own items; a lone 第八期 is a claim about an issue.
-    listed = attribute("第一条：A类事项12项。第二条：B类事项9项。", packed, checker, "清单里有哪些事项？")
-    assert [a.check.verdict for a in listed] == ["supported", "supported"]
-    lone, = attribute("第8期报道，A类事项12项。", packed, checker, "清单里有哪些事项？")
-    assert lone.check.verdict == "contradicted"
+    # An answer that counts issues: each sentence shown under the issue of its support; a lone 第二期 is a claim.
+    first, second = attribute("第一期：A类事项12项[1]。第二期：B类事项9项。", packed, checker, "两期里各有多少项？")
+    assert first.check.supported and first.text == "第9期（总第697期）：A类事项12项。"
+    assert second.check.supported and second.text == "第9期（总第697期）：B类事项9项。"
+    lone, = attribute("第二期：A类事项12项。", packed, checker, "两期里A类事项各有多少项？")
+    assert not lone.check.supported
+    named, = attribute("t.txt：A类事项12项。", packed, checker, "清单里有哪些事项？")
+    assert named.text == "A类事项12项。" and named.check.supported
 
 
 def test_a_date_written_as_the_citations_write_it_is_the_same_date(checker, tea):
