@@ -71,7 +71,8 @@ def attribute(text: str, packed: Sequence[tuple[int, Hit, str]], checker: ClaimC
         check = checker.check(claim, candidates, hint=markers)
         sources = tuple(dict.fromkeys(s.n for s in check.support)) if check.supported else ()
         if ordinal and check.supported:
-            body = f"{check.support[0].hit.issue.label}：{body[ordinal.end():]}"  # 第二期： -> 第5期（总第711期）：
+            issue = check.support[0].hit.issue  # 第二期： -> 第5期（总第711期）：, or nothing for an issue without a masthead
+            body = (f"{issue.label}：" if issue.issue_no is not None else "") + body[ordinal.end():]
         result.append(Attributed(body, markers, check, sources))
     return result
 

@@ -172,6 +172,10 @@ def test_bare_values_are_checked_for_what_they_say_and_file_names_are_dropped(ch
     assert second.check.supported and second.text == "第9期（总第697期）：B类事项9项。"
     lone, = attribute("第二期：A类事项12项。", packed, checker, "两期里A类事项各有多少项？")
     assert not lone.check.supported
+    bare = _hit([LIST])  # an issue without a masthead is named by its file name, which is not shown as an issue
+    bare = Hit(Issue("x.txt", "0" * 64), bare.article, (), 1.0)
+    first, _ = attribute("第一期：A类事项12项。第二期：B类事项9项。", [(1, bare, "x")], checker, "两期里各有多少项？")
+    assert first.check.supported and first.text == "A类事项12项。"
     named, = attribute("t.txt：A类事项12项。", packed, checker, "清单里有哪些事项？")
     assert named.text == "A类事项12项。" and named.check.supported
 
