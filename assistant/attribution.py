@@ -9,11 +9,13 @@ of all the numbered sources the model was given.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from .asked import asked_for
-from .claims import ClaimCheck, ClaimChecker
+from .citations import chinese_date
+from .claims import MASTHEAD, ClaimCheck, ClaimChecker, SourceSentence, english_claim
 from .cleaning import compact
 from .figures import UNIT_WORDS, find_figures
 from .records import Hit
@@ -24,6 +26,10 @@ _LIST_MARK = re.compile(r"\s*(?:[0-9]{1,2}|[一二三四五六七八九十]{1,2}
 # its issue numbers in digits (第9期). Such a count is checked without its ordinal, and shown as the issue
 # of the sentence that supports it.
 _ISSUE_ORDINAL = re.compile(r"^\s*第([一二三四五六七八九十])期(?:报道|则|也|中|里)?\s*[：:，,、]?\s*")
+# The same count over other things asked for (第一张清单是A。第二张清单是B。): each item is checked, and
+# shown, as the item alone.
+_ITEM_ORDINAL = re.compile(r"^\s*第([一二三四五六七八九十])(张|个|项|条|篇|则|点|批|类|种|方面)"
+                           r"(?:[\u4e00-\u9fff]{0,6}?(?:是|为|叫|：|:))?\s*")
 BARE_VALUE_CHARS = 12  # a reply this short is only the value asked for (12条, 徐佳琪)
 # Where the asked value stands in a question, for the kinds whose value the checker compares (a figure,
 # a date, a person's name): 一共提出了多少条意见 -> 一共提出了12条意见.
@@ -31,6 +37,7 @@ _ASKED_SLOT = {
     "quantity": r"(?:多少|几)(?:余|多)?(?:" + "|".join(re.escape(u) for u in UNIT_WORDS) + r")?",
     "person": r"叫什么名字|叫什么|谁|哪位|哪一位",
     "date": r"什么时候|何时|哪一天|哪天|几月几日|几号",
+    "issue": r"哪一天|哪天|什么时候|何时|几月几日|哪一期|第几期|总第几期",  # the issue's date or number
 }
 
 
@@ -49,32 +56,104 @@ class Attributed:
         return bool(self.sources and self.markers and not set(self.markers) & set(self.sources))
 
 
+def answer_sentences(text: str, packed: Sequence[tuple[int, Hit, str]]) -> list[tuple[str, tuple[int, ...]]]:
+    """The sentences of an answer with the markers the model wrote, without list marks and file names."""
+    return [(body, markers) for body, markers in marked_sentences(_without_file_names(text, packed))
+            if not _LIST_MARK.fullmatch(body) and re.search(r"[\w\u4e00-\u9fff]", body)]
+
+
+def needs_rendering(sentence: str) -> bool:
+    """A sentence the checker can only read in Chinese: English, or a bare value with no Chinese (99.8%)."""
+    return english_claim(sentence) or not re.search(r"[\u4e00-\u9fff]", sentence)
+
+
 def attribute(text: str, packed: Sequence[tuple[int, Hit, str]], checker: ClaimChecker,
-              question: str = "") -> list[Attributed]:
+              question: str = "", renderings: Mapping[str, str] | None = None) -> list[Attributed]:
     """Check every sentence of `text` against the sentences of the numbered sources in `packed`.
 
     With the question, a reply that is only the asked value (12条) is checked as the question's
     statement (一共提出了12条意见建议). A source's file name the model copied from its header is dropped:
     it names the source and claims nothing. An answer that counts issues (第一期：…第二期：…) has each
-    sentence checked without the count and shown under the issue of its support."""
+    sentence checked without the count and shown under the issue of its support. With renderings (an
+    English sentence -> its Chinese rendering), a rendered sentence is checked in Chinese, provided the
+    rendering keeps its numbers and denials; `question` is then the question's Chinese rendering."""
     numbers = [n for n, _, _ in packed]
     candidates = checker.candidates_from([hit for _, hit, _ in packed], numbers)
-    sentences = [(body, markers) for body, markers in marked_sentences(_without_file_names(text, packed))
-                 if not _LIST_MARK.fullmatch(body) and re.search(r"[\w\u4e00-\u9fff]", body)]
+    sentences = answer_sentences(text, packed)
     ordinals = {m.group(1) for body, _ in sentences if (m := _ISSUE_ORDINAL.match(body))}
     counting = {"一", "二"} <= ordinals
+    items = [(m.group(2), m.group(1)) for body, _ in sentences if (m := _ITEM_ORDINAL.match(body))]
+    counted = {kind for kind, _ in items if {"一", "二"} <= {n for k, n in items if k == kind}}
     result = []
     for body, markers in sentences:
+        item = _ITEM_ORDINAL.match(body)
+        if item and item.group(2) in counted and body[item.end():].strip():
+            body = body[item.end():]  # 第一张清单是A。 -> A。
         ordinal = _ISSUE_ORDINAL.match(body) if counting else None
         claim = body[ordinal.end():] if ordinal else body
+        rendering = (renderings or {}).get(body, "")
+        disagreement = rendering_disagrees(claim, rendering, question) if rendering else ""
+        claim = rendering or claim
         claim = stated(question, claim) if question else claim
-        check = checker.check(claim, candidates, hint=markers)
+        check = ClaimCheck(claim, "not_found", (), disagreement) if disagreement else checker.check(claim, candidates, hint=markers)
+        if not check.supported and question and asked_for(question, "zh").kind == "issues":
+            check = titles_listed(claim, question, candidates) or check
+        if rendering:  # what was checked is the Chinese rendering: say so beside the English sentence
+            check = replace(check, reason=f"{check.reason}（按中文译文核验：{claim}）" if check.reason else f"按中文译文核验：{claim}")
         sources = tuple(dict.fromkeys(s.n for s in check.support)) if check.supported else ()
         if ordinal and check.supported:
             issue = check.support[0].hit.issue  # 第二期： -> 第5期（总第711期）：, or nothing for an issue without a masthead
             body = (f"{issue.label}：" if issue.issue_no is not None else "") + body[ordinal.end():]
         result.append(Attributed(body, markers, check, sources))
     return result
+
+
+_EN_NEGATION = re.compile(r"\b(?:not|no|never|none|neither|nor|without)\b|n't", re.I)
+_EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_EN_MONTH = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|December|"
+                       r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b\.?")
+_ZH_NEGATION = re.compile(r"未|没有|没|不|无|非|尚未")
+_ZH_DENIAL = re.compile(r"未|没有|尚未|并非|从未")
+
+
+def rendering_disagrees(english: str, chinese: str, question: str = "") -> str:
+    """Why a Chinese rendering cannot stand for the English sentence it renders: another number (every
+    digit string of one must be in the other, or in the question: 1.2 million against 120万 is refused,
+    not converted), or a denial that only one of them makes. Empty when they agree on these."""
+    def numbers(text: str) -> set[str]:
+        text = _EN_MONTH.sub(lambda m: f" {_EN_MONTHS.index(m.group(1)[:3].lower()) + 1} ", text)  # August -> 8
+        return {n.rstrip("0").rstrip(".") if "." in n else n
+                for n in re.findall(r"\d+(?:\.\d+)?", unicodedata.normalize("NFKC", text).replace(",", ""))}
+
+    if not numbers(english) <= numbers(chinese) <= numbers(english) | numbers(question):
+        return f"中文译文的数字与英文句子不一致：{chinese}"
+    if bool(_EN_NEGATION.search(english)) != bool(_ZH_NEGATION.search(chinese)) and (
+            _EN_NEGATION.search(english) or _ZH_DENIAL.search(chinese)):
+        return f"中文译文的肯定或否定与英文句子不一致：{chinese}"
+    return ""
+
+
+def titles_listed(claim: str, question: str, candidates: Sequence[SourceSentence]) -> ClaimCheck | None:
+    """For a question asking which articles (哪几篇, 哪些文章), a sentence that only names articles:
+    supported by where each appeared, when every 《title》 is a source's and each source is of the issue,
+    date and column the question names. None otherwise."""
+    titles = list(dict.fromkeys(re.findall(r"《([^》]+)》", claim)))
+    rest = re.sub(r"《[^》]+》|[和与及、，,；;。：:\s]|以及|分别|是|有", "", claim)
+    where = {c.hit.article.title: c for c in candidates if c.index == MASTHEAD}
+    if not titles or rest or any(title not in where for title in titles):
+        return None
+    columns = {c.hit.article.column for c in candidates if c.hit.article.column and c.hit.article.column in question}
+    dates = [f for f in find_figures(question) if f.kind == "date"]
+    for title in titles:
+        issue, article = where[title].hit.issue, where[title].hit.article
+        for match in re.finditer(r"(总)?第\s*(\d+)\s*期", question):
+            if (issue.total_no if match.group(1) else issue.issue_no) != int(match.group(2)):
+                return None
+        if columns and article.column not in columns:
+            return None
+        if dates and not any(d.same_value(f) for d in dates for f in find_figures(chinese_date(issue.date))):
+            return None
+    return ClaimCheck(claim, "supported", tuple(where[title] for title in titles), "", 1.0)
 
 
 def stated(question: str, reply: str) -> str:
@@ -86,6 +165,9 @@ def stated(question: str, reply: str) -> str:
     asked = asked_for(question, "zh")
     slot = _ASKED_SLOT.get(asked.kind)
     match = re.search(slot, question) if slot else None
+    unit = re.search("|".join(re.escape(u) for u in UNIT_WORDS) + "$", match.group(0)) if match and asked.kind == "quantity" else None
+    if unit and re.fullmatch(r"[0-9０-９]+(?:[.．][0-9０-９]+)?", value):
+        value += unit.group(0)  # 345 to 多少个: 345个, the unit the question asks in
     # Only a value the checker can compare (a figure, a date, a person's name), and nothing else.
     if match is None or re.search(r"[，,；;：:、]", value) or not asked.held_by(value) or _more_than_a_value(asked.kind, value):
         return reply

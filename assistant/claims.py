@@ -31,7 +31,7 @@ import numpy as np
 
 from .cleaning import compact
 from .figures import DURATIONS, Figure, find_figures
-from .citations import chinese_date
+from .citations import chinese_date, issue_note
 from .judge import question_anchors
 from .lexical import STOPWORDS, content_terms, segmenter
 from .lexicon import lexicon
@@ -62,6 +62,7 @@ _CLAUSE = re.compile(r"[^，,；;。！？!?]+")
 _INSTRUCTION = re.compile(r"忽略(?:以上|之前|前面|上述|此前)?(?:的)?(?:所有|全部|一切)?(?:的)?(?:指令|提示|要求|规则|设定)|"
                           r"(?:系统|system)\s*(?:提示词|prompt)|你现在(?:是|扮演)|"
                           r"ignore\s+(?:all\s+)?(?:the\s+)?(?:previous|above|prior)\s+instructions", re.I)
+MASTHEAD = -1  # the index of the sentence that says where an article appeared
 _MARKERS = re.compile(r"[\[【]\s*\d+(?:\s*[,，、]\s*\d+)*\s*[\]】]")
 
 
@@ -147,13 +148,19 @@ class ClaimChecker:
                     continue  # an instruction to a model inside a document supports nothing it makes a model say
                 vector = vectors[index] if vectors is not None and len(vectors) > index else None
                 candidates.append(SourceSentence(sentence, hit, index, vector, n))
+            if hit.issue.issue_no is not None:
+                # Where the article appeared is the source's too (every citation shows it): 《title》刊于
+                # 《杭州人大信息》第5期（总第711期），2025年7月11日出版，栏目“要闻速递”。
+                note = issue_note(hit, "zh")
+                vector = self.query_vector(note) if self.query_vector is not None else None
+                candidates.append(SourceSentence(note, hit, MASTHEAD, vector, n))
         return candidates
 
     def check(self, claim: str, candidates: Sequence[SourceSentence], hint: Sequence[int] = ()) -> ClaimCheck:
         claim = _MARKERS.sub("", claim).strip()
         if not candidates or not compact(claim):
             return ClaimCheck(claim, "not_found", (), "档案中没有相关内容")
-        if len(re.findall(r"[\u4e00-\u9fff]", claim)) < MIN_CLAIM_CHARS and len(re.findall(r"[A-Za-z]{2,}", claim)) >= 3:
+        if english_claim(claim):
             # Measured on eval/claims_en.jsonl: the e5 cosine of an English sentence and a Chinese one does
             # not tell a faithful translation from a false one (see the README); it is not confirmed.
             return ClaimCheck(claim, "not_found", (), "英文句子无法与中文来源逐句核验")
@@ -238,6 +245,11 @@ def _decide(claim: str, results: list[ClaimCheck], contradiction_threshold: floa
         return best_contradiction
     not_found = [r for r in results if r.verdict == "not_found"]
     return not_found[0] if not_found else ClaimCheck(claim, "not_found", (), nothing)
+
+
+def english_claim(text: str) -> bool:
+    """A sentence in English (a few Chinese characters at most): not comparable with the sources as it is."""
+    return len(re.findall(r"[\u4e00-\u9fff]", text)) < MIN_CLAIM_CHARS and len(re.findall(r"[A-Za-z]{2,}", text)) >= 3
 
 
 @lru_cache(maxsize=4096)
@@ -369,10 +381,16 @@ def _about_the_same(figure: Figure, source: Figure) -> bool:
     "新建了3个智算中心" is not supported by "3个街道". A figure with nothing around it (a bare 500吨) passes."""
     if figure.kind not in ("quantity", "percent") or figure.unit_class in DURATIONS:
         return True
-    claim = _window_grams(figure.lead[-LOCAL_CHARS:] + " " + figure.tail[:LOCAL_AFTER])
+    claim = _window_grams(figure.lead[-LOCAL_CHARS:] + " " + figure.tail[:LOCAL_AFTER]) | _counted(figure)
     if not claim:
         return True
-    return bool(claim & _window_grams(source.lead + " " + source.tail))
+    return bool(claim & (_window_grams(source.lead + " " + source.tail) | _counted(source)))
+
+
+def _counted(figure: Figure) -> frozenset[str]:
+    """The unit with the one character it counts, where a quote mark cuts the window: 张图 in “三张图”."""
+    pair = figure.text[-1:] + figure.tail[:1]
+    return frozenset([pair]) if re.fullmatch(r"[\u4e00-\u9fff]{2}", pair) else frozenset()
 
 
 def _shared_window(figure: Figure, source: Figure) -> int:

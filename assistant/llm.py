@@ -10,6 +10,7 @@ extractive answer stands in, with a one-line notice in Chinese.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 
@@ -18,10 +19,10 @@ from .answering import refusal as refusal_answer
 from .tokens import count_tokens
 from .citations import source_line
 from .cleaning import compact
-from .bounded import AnswerTooLong, http_client, stream_text
+from .bounded import AnswerTooLong, http_client, invoke_text, stream_text
 from .prompting import render
-from .attribution import Attributed, attribute
-from .claims import ClaimChecker
+from .attribution import Attributed, answer_sentences, attribute, needs_rendering, stated
+from .claims import ClaimChecker, english_claim
 from .records import Answer, CheckedClaim, Citation, Hit
 from .verify import strip_markup
 
@@ -113,10 +114,8 @@ class LLMAnswerer:
             # The same judge as the extractive answer: refuse without asking the model to improvise.
             return self.fallback.answer(question, hits, judgement)
         packed = pack_sources(judgement.supporting_hits(), self.context_tokens)
-        messages = [
-            ("system", render("answer_system", refusal=REFUSAL_ZH, sources=format_sources(packed))),
-            ("human", render("answer_user", question=question)),
-        ]
+        system = render("answer_system", refusal=REFUSAL_ZH, sources=format_sources(packed))
+        messages = [("system", system), ("human", render("answer_user", question=question))]
         started = time.perf_counter()
         cut = ""
         try:
@@ -136,7 +135,10 @@ class LLMAnswerer:
         if compact(REFUSAL_ZH) in compact(raw) or compact(REFUSAL_EN).lower() in compact(raw).lower():
             return replace(refusal_answer(question, hits, judgement, mode="llm"), timings=timings)
         sources_text = "\n".join(text for _, _, text in packed)
-        attributed = attribute(strip_markup(raw, sources_text), packed, self.checker, question)
+        reply = strip_markup(raw, sources_text)
+        attributed = attribute(reply, packed, self.checker, question)
+        if language == "en":
+            attributed = self._checked_in_chinese(question, reply, packed, attributed, system)
         kept = [a for a in attributed if a.check.supported]
         unsupported = tuple(f"{a.text}（{VERDICT_ZH[a.check.verdict]}：{a.check.reason}）" for a in attributed
                             if not a.check.supported)
@@ -162,6 +164,54 @@ class LLMAnswerer:
         return Answer(question=question, text=joiner.join(parts), refused=False, citations=tuple(citations),
                       language=language, mode="llm", notice=notice, unsupported=unsupported,
                       checked=_checked(attributed, renumber), timings=timings)
+
+
+    def _checked_in_chinese(self, question: str, reply: str, packed: list[tuple[int, Hit, str]],
+                            attributed: list[Attributed], system: str) -> list[Attributed]:
+        """An English answer checked through the model's own Chinese rendering of the question and of
+        each sentence (prompts/translate.txt): the sources are Chinese, and the e5 cosine of an English
+        sentence and a Chinese one does not tell a faithful translation from a false one (README). A
+        rendering must keep the sentence's numbers and denials; where the model cannot be asked, the
+        English sentences stay unconfirmed."""
+        sentences = [body for body, _ in answer_sentences(reply, packed) if needs_rendering(body)]
+        if not sentences:
+            return attributed
+        # The question is rendered only for a bare value (99.8%), which is read in the question's place;
+        # a value without a Latin word needs no rendering of its own.
+        bare = [s for s in sentences if not english_claim(s)]
+        sentences = [s for s in sentences if re.search(r"[A-Za-z]", s)]
+        lines = ([question] if bare else []) + sentences
+        prompt = render("translate", lines="\n".join(f"{i}. {line}" for i, line in enumerate(lines, 1)))
+        # After the same system prompt as the answer: the sources' own names are at hand for the rendering,
+        # and a server that keeps its prompt cache (llama.cpp) does not read the sources twice.
+        messages = [("system", system), ("human", prompt)]
+        try:
+            text = invoke_text(self.chat_model, messages, self.deadline, self.max_chars)
+        except Exception:  # the English sentences stay unconfirmed; the answer falls back if none is left
+            return attributed
+        rendered = numbered_lines(text, len(lines))
+        chinese = {i: line for i, line in rendered.items() if re.search(r"[\u4e00-\u9fff]", line)}
+        first = len(lines) - len(sentences) + 1
+        renderings = {sentence: chinese[i] for i, sentence in enumerate(sentences, first) if i in chinese}
+        for value in bare:
+            # Asked to render the question, a model often answers it instead (以99.8%的赞成率通过): that
+            # statement is what the bare value says, and is checked as such (its numbers must be the value's
+            # and the question's). Otherwise the value is read in the place of the rendered question.
+            answered = chinese.get(1, "") if first == 2 and stated(chinese.get(1, ""), value) == value else ""
+            renderings.setdefault(value, answered or value)
+        return attribute(reply, packed, self.checker, chinese.get(1, question) if first == 2 else question, renderings)
+
+
+def numbered_lines(text: str, expected: int) -> dict[int, str]:
+    """1. 第一行 / 2、第二行 -> {1: "第一行", 2: "第二行"}: a reply numbered line by line, as asked. A reply
+    that drops the numbers is taken line by line only when it has exactly the lines asked for."""
+    lines: dict[int, str] = {}
+    for match in re.finditer(r"^\s*(\d{1,2})\s*[.、．:：)）]\s*(.+?)\s*$", text, re.M):
+        lines.setdefault(int(match.group(1)), match.group(2))
+    plain = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines and len(plain) == expected:
+        lines = dict(enumerate(plain, 1))
+    return lines
 
 
 VERDICT_ZH = {"supported": "有据", "contradicted": "与来源不符", "not_found": "来源中没有"}

@@ -100,7 +100,7 @@ def test_faithful_claims_are_supported(checker, tea, claim):
     ("2023年西湖龙井茶春茶产量达到500吨。", "2024年"),
     ("西湖龙井品牌价值连续六年位居第二。", "榜首"),
     ("第8期报道，2024年西湖龙井茶春茶产量达到500吨。", "第9期"),
-    ("总第698期报道，2024年西湖龙井茶春茶产量达到500吨。", "第9期"),
+    ("总第698期报道，2024年西湖龙井茶春茶产量达到500吨。", "总第697期"),
 ])
 def test_wrong_figures_are_contradicted_with_what_the_source_says(checker, tea, claim, says):
     result = checker.check(claim, tea)
@@ -187,3 +187,74 @@ def test_a_date_written_as_the_citations_write_it_is_the_same_date(checker, tea)
     assert [f.kind for f in iso] == ["year", "date"] and all(a.same_value(b) for a, b in zip(iso, written))
     assert checker.check("《杭州人大信息》第9期（2024-06-28）报道，2024年西湖龙井茶春茶产量达到500吨。", tea).supported
     assert not checker.check("《杭州人大信息》第9期（2024-07-28）报道，2024年西湖龙井茶春茶产量达到500吨。", tea).supported
+
+
+def test_where_an_article_appeared_is_its_source_too(checker):
+    """The masthead (期号, 总期号, date, column) supports a claim about it, and only the right one."""
+    packed = [(1, _hit([TEA]), "x")]
+    candidates = checker.candidates_from([hit for _, hit, _ in packed], [1])
+    assert checker.check("总第697期《杭州人大信息》是2024年6月28日出版的。", candidates).supported
+    assert not checker.check("总第697期《杭州人大信息》是2024年7月28日出版的。", candidates).supported
+    assert not checker.check("总第698期《杭州人大信息》是2024年6月28日出版的。", candidates).supported
+    bare = Hit(Issue("x.txt", "0" * 64), _hit([TEA]).article, (), 1.0)  # no masthead: nothing said of it
+    assert all(c.index >= 0 for c in checker.candidates_from([bare]))
+
+
+def test_an_answer_counting_the_items_it_lists_is_checked_item_by_item(checker):
+    packed = [(1, _hit(["推动建立村社工作服务清单、居民健康数据清单、团队需求清单等“三张清单”。"]), "x")]
+    first, second, third = attribute("第一张清单是村社工作服务清单。第二张清单是居民健康数据清单。第三张清单是团队需求清单。",
+                                     packed, checker, "三张清单是哪三张？")
+    assert [a.text for a in (first, second, third)] == ["村社工作服务清单。", "居民健康数据清单。", "团队需求清单。"]
+    assert first.check.supported and second.check.supported and third.check.supported
+    lone, = attribute("第二张清单是居民健康数据清单。", packed, checker, "三张清单是哪三张？")
+    assert lone.text == "第二张清单是居民健康数据清单。"  # not a count of the answer's own: a claim about an order
+
+
+@pytest.mark.parametrize("english, chinese, agrees", [
+    ("Spring tea output reached 500 tons in 2024.", "2024年春茶产量达到500吨。", True),
+    ("Spring tea output reached 50 tons in 2024.", "2024年春茶产量达到500吨。", False),  # a rendering that "corrects"
+    ("It was passed with 99.8% approval.", "以99.80%的赞成率通过。", True),
+    ("The regulation has not been submitted.", "该条例已提请审议。", False),
+    ("The regulation has been submitted.", "该条例尚未提请审议。", False),
+    ("Work continued steadily.", "工作不断推进。", True),
+])
+def test_a_rendering_must_keep_the_numbers_and_denials_of_its_english(english, chinese, agrees):
+    from assistant.attribution import rendering_disagrees
+
+    assert (rendering_disagrees(english, chinese) == "") is agrees
+
+
+def test_english_sentences_are_checked_through_their_chinese_rendering(checker):
+    packed = [(1, _hit([TEA]), "x")]
+    right = "Spring tea output reached 500 tons in 2024."
+    wrong = "Spring tea output reached 50 tons in 2024."
+    unchanged = attribute(f"{right} {wrong}", packed, checker, "How much spring tea was produced in 2024?")
+    assert [a.check.verdict for a in unchanged] == ["not_found", "not_found"]  # English alone is not confirmed
+    rendered = attribute(f"{right} {wrong}", packed, checker, "2024年春茶产量是多少？",
+                         {right: "2024年西湖龙井茶春茶产量达到500吨。", wrong: "2024年西湖龙井茶春茶产量达到50吨。"})
+    assert rendered[0].check.supported and rendered[0].text == right and "500吨" in rendered[0].check.quote
+    assert "按中文译文核验" in rendered[0].check.reason
+    assert rendered[1].check.verdict == "contradicted"
+    # A bare value is read in the rendered question; a rendering that changes a number is refused.
+    value, = attribute("500 tons", packed, checker, "2024年西湖龙井茶春茶产量达到多少吨？", {"500 tons": "500吨"})
+    assert value.check.supported
+    fixed, = attribute(wrong, packed, checker, "", {wrong: "2024年西湖龙井茶春茶产量达到500吨。"})
+    assert not fixed.check.supported and "数字" in fixed.check.reason
+
+
+def test_articles_named_for_which_articles_are_checked_against_where_they_appeared(checker):
+    from dataclasses import replace
+
+    tea, posts = _hit([TEA]), _hit([POSTS], title="西湖区茶文化展示馆", ordinal=2)
+    tea = replace(tea, article=replace(tea.article, column="监督纵横"))
+    posts = replace(posts, article=replace(posts.article, column="情况交流"))
+    packed = [(1, tea, "x"), (2, posts, "y")]
+    named, = attribute("《西湖区以法治护航西湖龙井茶产业》。", packed, checker, "总第697期“监督纵横”栏目有哪些文章？")
+    assert named.check.supported and named.sources == (1,) and "刊于" in named.check.quote
+    for question in ("总第698期“监督纵横”栏目有哪些文章？", "总第697期“情况交流”栏目有哪些文章？"):
+        wrong, = attribute("《西湖区以法治护航西湖龙井茶产业》。", packed, checker, question)
+        assert not wrong.check.supported
+    invented, = attribute("《西湖区茶产业发展报告》。", packed, checker, "总第697期有哪些文章？")
+    assert not invented.check.supported  # not a source's title
+    not_asked, = attribute("《西湖区以法治护航西湖龙井茶产业》。", packed, checker, "西湖龙井茶的品牌价值是多少？")
+    assert not not_asked.check.supported  # a title answers only a question asking for articles

@@ -154,7 +154,8 @@ def test_prompts_render_with_their_variables():
     from assistant.prompting import render
 
     text = render("answer_system", refusal="没有。", sources="[1] 资料")
-    assert "第一句话[1]。" in text and "[1] 资料" in text and "没有。" in text  # the format, with no fact to copy
+    # The marker format, with no sentence a small model would copy as its answer ("第一句话：…" was).
+    assert "[1]" in text and "第一句话" not in text and "[1] 资料" in text and "没有。" in text
     with pytest.raises(ConfigError, match="missing variables"):
         render("rewrite", question="那临平区呢？")
 
@@ -185,3 +186,23 @@ def test_failure_notices_follow_the_exception_types_of_openai_and_httpx():
     for exc, words in cases:
         notice = failure_notice(exc)
         assert words in notice and notice.endswith("以下为摘录式回答。"), (exc, notice)
+
+
+def test_an_english_answer_is_checked_through_the_models_chinese_rendering(fake_index_settings, fake_embedder):
+    question = "How much spring tea did West Lake Longjing produce in 2024?"
+    reply = "In 2024, West Lake Longjing spring tea output reached 500 tons [1]. Its brand value was 90 billion yuan [1]."
+    rendering = "1. 2024年，西湖龙井茶春茶产量达到500吨。\n2. 其品牌价值为90亿元。"
+    answer = _assistant(fake_index_settings, fake_embedder, reply, rendering).ask(question)
+    assert answer.mode == "llm" and answer.language == "en"
+    assert answer.text.startswith("In 2024, West Lake Longjing spring tea output reached 500 tons")
+    assert "90 billion" not in answer.text and "500吨" in answer.citations[0].quote
+    shown, removed = answer.checked
+    assert shown.verdict == "supported" and "按中文译文核验" in shown.reason
+    assert removed.verdict != "supported"
+    # Without a usable rendering (the model fails), English sentences stay unconfirmed and the answer falls back.
+    failed = _assistant(fake_index_settings, fake_embedder, reply, openai.APIConnectionError(request=httpx.Request("POST", "http://x"))).ask(question)
+    assert failed.mode == "extractive" and "未通过核验" in failed.notice
+    # A bare value is read in the place of the question, which is rendered with it.
+    bare = _assistant(fake_index_settings, fake_embedder, "500 tons",
+                      "1. 2024年西湖龙井茶春茶产量是多少吨？\n2. 500吨").ask(question)
+    assert bare.mode == "llm" and bare.text.startswith("500 tons") and "500吨" in bare.citations[0].quote
