@@ -25,7 +25,7 @@ _LIST_MARK = re.compile(r"\s*(?:[0-9]{1,2}|[一二三四五六七八九十]{1,2}
 # An answer about several issues counts them in its own order (第一期：…，第二期：…); the bulletin writes
 # its issue numbers in digits (第9期). Such a count is checked without its ordinal, and shown as the issue
 # of the sentence that supports it.
-_ISSUE_ORDINAL = re.compile(r"^\s*第([一二三四五六七八九十])期(?:报道|则|也|中|里)?\s*[：:，,、]?\s*")
+_ISSUE_ORDINAL = re.compile(r"^\s*(?:在)?第([一二三四五六七八九十])期(?:报道|则|也|中|里)?\s*[：:，,、]?\s*")
 # The same count over other things asked for (第一张清单是A。第二张清单是B。): each item is checked, and
 # shown, as the item alone.
 _ITEM_ORDINAL = re.compile(r"^\s*第([一二三四五六七八九十])(张|个|项|条|篇|则|点|批|类|种|方面)"
@@ -116,15 +116,17 @@ _ZH_NEGATION = re.compile(r"未|没有|没|不|无|非|尚未")
 _ZH_DENIAL = re.compile(r"未|没有|尚未|并非|从未")
 
 
+def numbers(text: str) -> set[str]:
+    """The numbers a sentence writes in digits, in either language (August -> 8, 99.80 -> 99.8)."""
+    text = _EN_MONTH.sub(lambda m: f" {_EN_MONTHS.index(m.group(1)[:3].lower()) + 1} ", text)
+    return {n.rstrip("0").rstrip(".") if "." in n else n
+            for n in re.findall(r"\d+(?:\.\d+)?", unicodedata.normalize("NFKC", text).replace(",", ""))}
+
+
 def rendering_disagrees(english: str, chinese: str, question: str = "") -> str:
     """Why a Chinese rendering cannot stand for the English sentence it renders: another number (every
     digit string of one must be in the other, or in the question: 1.2 million against 120万 is refused,
     not converted), or a denial that only one of them makes. Empty when they agree on these."""
-    def numbers(text: str) -> set[str]:
-        text = _EN_MONTH.sub(lambda m: f" {_EN_MONTHS.index(m.group(1)[:3].lower()) + 1} ", text)  # August -> 8
-        return {n.rstrip("0").rstrip(".") if "." in n else n
-                for n in re.findall(r"\d+(?:\.\d+)?", unicodedata.normalize("NFKC", text).replace(",", ""))}
-
     if not numbers(english) <= numbers(chinese) <= numbers(english) | numbers(question):
         return f"中文译文的数字与英文句子不一致：{chinese}"
     if bool(_EN_NEGATION.search(english)) != bool(_ZH_NEGATION.search(chinese)) and (
@@ -137,10 +139,23 @@ def titles_listed(claim: str, question: str, candidates: Sequence[SourceSentence
     """For a question asking which articles (哪几篇, 哪些文章), a sentence that only names articles:
     supported by where each appeared, when every 《title》 is a source's and each source is of the issue,
     date and column the question names. None otherwise."""
-    titles = list(dict.fromkeys(re.findall(r"《([^》]+)》", claim)))
-    rest = re.sub(r"《[^》]+》|[和与及、，,；;。：:\s]|以及|分别|是|有", "", claim)
     where = {c.hit.article.title: c for c in candidates if c.index == MASTHEAD}
-    if not titles or rest or any(title not in where for title in titles):
+    issues = re.findall(r"(?<!总)第\s*(\d+)\s*期(?:[（(]总第\s*\d+\s*期[）)])?", claim)
+    if issues and not re.sub(r"(?<!总)第\s*\d+\s*期(?:[（(]总第\s*\d+\s*期[）)])?|《杭州人大信息》|[和与及、，,；;。：:\s]|以及|分别|是|有",
+                             "", claim):
+        # Only issues, for 哪几期: each is the issue of a source the judge found answering (the first of them).
+        first = {}
+        for c in where.values():
+            first.setdefault(c.hit.issue.issue_no, c)
+        titles = [first[int(n)].hit.article.title for n in dict.fromkeys(issues) if int(n) in first]
+        if len(titles) < len(set(issues)):
+            return None
+        claim_titles_only = False
+    else:
+        titles = list(dict.fromkeys(re.findall(r"《([^》]+)》", claim)))
+        claim_titles_only = True
+    rest = re.sub(r"《[^》]+》|[和与及、，,；;。：:\s]|以及|分别|是|有", "", claim)
+    if not titles or (claim_titles_only and rest) or any(title not in where for title in titles):
         return None
     columns = {c.hit.article.column for c in candidates if c.hit.article.column and c.hit.article.column in question}
     dates = [f for f in find_figures(question) if f.kind == "date"]
@@ -169,7 +184,11 @@ def stated(question: str, reply: str) -> str:
     if unit and re.fullmatch(r"[0-9０-９]+(?:[.．][0-9０-９]+)?", value):
         value += unit.group(0)  # 345 to 多少个: 345个, the unit the question asks in
     # Only a value the checker can compare (a figure, a date, a person's name), and nothing else.
-    if match is None or re.search(r"[，,；;：:、]", value) or not asked.held_by(value) or _more_than_a_value(asked.kind, value):
+    if match is None or re.search(r"[，,；;：:、]", value) or _more_than_a_value(asked.kind, value):
+        return reply
+    # 多少稿 + 70余稿: a figure in the classifier the question asks in holds the value, known unit or not.
+    in_its_classifier = asked.kind == "quantity" and bool(find_figures(value)) and value[-1:] == question[match.end():match.end() + 1]
+    if not (asked.held_by(value) or in_its_classifier):
         return reply
     # Only the part of the question the slot is in: 提了多少个问题？有几个部门回答？ -> 提了12个问题。
     begin = max(question.rfind(mark, 0, match.start()) for mark in "？?。") + 1
@@ -192,7 +211,9 @@ def _more_than_a_value(kind: str, value: str) -> bool:
         return len(compact(value)) > 8
     rest = value
     for figure in sorted(find_figures(value), key=lambda f: -f.start):
-        rest = rest[:figure.start] + rest[figure.end:]
+        # A figure's own classifier, known or not (70余稿): the one character right after it.
+        after = 1 if re.match(r"[\u4e00-\u9fff]", value[figure.end:]) and value[figure.end] not in "左以" else 0
+        rest = rest[:figure.start] + rest[figure.end + after:]
     for unit in UNIT_WORDS:  # longest first: 场次 is 场 + 次 to find_figures
         rest = rest.replace(unit, "")
     return bool(re.sub(r"[约共近超逾余多左右以上]", "", re.sub(r"[^\u4e00-\u9fff]", "", rest)))

@@ -258,3 +258,20 @@ def test_articles_named_for_which_articles_are_checked_against_where_they_appear
     assert not invented.check.supported  # not a source's title
     not_asked, = attribute("《西湖区以法治护航西湖龙井茶产业》。", packed, checker, "西湖龙井茶的品牌价值是多少？")
     assert not not_asked.check.supported  # a title answers only a question asking for articles
+
+
+def test_a_bare_value_in_the_classifier_asked_and_issues_named_for_which_issues(checker):
+    from assistant.attribution import stated
+
+    # 多少稿 answered 70余稿: the classifier is the question's, though not a unit the figures know.
+    assert stated("条例文本前后打磨修改了多少稿？", "70余稿。") == "条例文本前后打磨修改了70余稿。"
+    assert stated("条例文本前后打磨修改了多少稿？", "70余次会议") == "70余次会议"
+    packed = [(1, _hit([TEA]), "x")]
+    named, = attribute("第9期", packed, checker, "哪几期讲过西湖龙井茶？")
+    assert named.check.supported and "刊于" in named.check.quote
+    other, = attribute("第8期", packed, checker, "哪几期讲过西湖龙井茶？")
+    assert not other.check.supported  # not the issue of a source
+    # 在第一期中… 在第二期中…: the answer's own count, as 第一期：
+    first, second = attribute("在第一期中，A类事项12项。在第二期中，B类事项9项。", [(1, _hit([LIST]), "x")], checker,
+                              "两期里各有多少项？")
+    assert first.check.supported and second.check.supported and first.text.startswith("第9期")

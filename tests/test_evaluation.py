@@ -100,3 +100,19 @@ def test_gate_from_the_command_line_fails_on_broken_retrieval(real_index, tmp_pa
     # BM25 alone (English questions through the term bridge) comes close on retrieval (hit@1 0.947 against
     # 0.954) but cites less precisely: the gate still turns it away.
     assert result.returncode == 1 and result.stderr.startswith("评测未达标：")
+
+
+@pytest.mark.parametrize("fact, answer, found", [
+    ("座谈会7次", "改前召开座谈会7次。", True),
+    ("座谈会7次", "油田小区在改造前做了7次座谈会，发放调查问卷566份。", True),  # the same fact, other order
+    ("入户走访5次", "街道人大工委入户走访了五次。", True),  # another form of the figure
+    ("入户走访5次", "街道人大工委入户走访了6次。", False),
+    ("座谈会7次", "召开论证会7次。座谈会也开了。", False),  # the words and the figure in one sentence
+    ("5大类指标", "包含5大类、27个项目目标。", False),
+    ("王坚", "聘请王坚为立法顾问。", True),
+    ("王坚", "聘请院士为立法顾问。", False),
+])
+def test_a_key_fact_is_found_in_any_wording_that_holds_its_figures_and_words(fact, answer, found):
+    from assistant.evaluation import fact_found
+
+    assert fact_found(fact, answer) is found
