@@ -342,6 +342,11 @@ def _measure_terms(figure: Figure) -> frozenset[str]:
     return frozenset(terms_of(figure.context)) | frozenset(terms_of(figure.after)[:1])
 
 
+def _following(figure: Figure) -> frozenset[str]:
+    """The word right after a figure: 写字楼 in 7幢写字楼."""
+    return frozenset(terms_of(figure.after)[:1])
+
+
 def _nearest(figure: Figure, count: int) -> frozenset[str]:
     """The words right before a figure: where Chinese names its measure (产值达到500吨)."""
     return frozenset(terms_of(figure.context)[-count:])
@@ -414,6 +419,10 @@ def _measure_conflict(figure: Figure, same: list[Figure], source: tuple[Figure, 
         # The nearest word for any figure; the two nearest when the figures are of one kind (a swap of like figures).
         reach = 2 if other.unit_class == figure.unit_class else 1
         shared = (_nearest(figure, reach) & _nearest(other, 2)) - own
+        if not shared and other.unit_class == figure.unit_class and figure.unit:
+            # Or the word right after a counted figure, where Chinese names what it counts: 14幢写字楼 where
+            # the source has 7幢写字楼和14幢独栋楼宇.
+            shared = (_following(figure) & _following(other)) - own
         if shared:
             word = sorted(shared, key=len)[-1]
             return f"来源中{word}为{other.text}，{same[0].text}说的是{_name_of(same[0]) or '另一项'}"

@@ -275,3 +275,11 @@ def test_a_bare_value_in_the_classifier_asked_and_issues_named_for_which_issues(
     first, second = attribute("在第一期中，A类事项12项。在第二期中，B类事项9项。", [(1, _hit([LIST]), "x")], checker,
                               "两期里各有多少项？")
     assert first.check.supported and second.check.supported and first.text.startswith("第9期")
+
+
+def test_two_counts_swapped_are_caught_by_what_follows_them(checker):
+    """Chinese names what a count counts after it (7幢写字楼): a swap with other words before is still a swap."""
+    source = checker.candidates_from([_hit(["在运河商务社区7幢写字楼和14幢独栋楼宇内，均设立“商圈立法信息采集点”。"])])
+    swapped = checker.check("运河商务社区设立立法信息采集点，包括14幢写字楼和7幢独栋楼宇。", source)
+    assert swapped.verdict == "contradicted" and "14幢" in swapped.reason
+    assert checker.check("运河商务社区设立立法信息采集点，包括7幢写字楼和14幢独栋楼宇。", source).supported
