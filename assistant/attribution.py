@@ -112,6 +112,7 @@ _EN_NEGATION = re.compile(r"\b(?:not|no|never|none|neither|nor|without)\b|n't", 
 _EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _EN_MONTH = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|December|"
                        r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b\.?")
+_EN_SCALE = re.compile(r"\d\s*(?:thousand|million|billion|trillion|mn|bn|k)\b", re.I)
 _ZH_NEGATION = re.compile(r"未|没有|没|不|无|非|尚未")
 _ZH_DENIAL = re.compile(r"未|没有|尚未|并非|从未")
 
@@ -127,6 +128,9 @@ def rendering_disagrees(english: str, chinese: str, question: str = "") -> str:
     """Why a Chinese rendering cannot stand for the English sentence it renders: another number (every
     digit string of one must be in the other, or in the question: 1.2 million against 120万 is refused,
     not converted), or a denial that only one of them makes. Empty when they agree on these."""
+    if _EN_SCALE.search(english):
+        # 609 million is 6.09亿: a rendering that writes 609亿 "corrects" the English without changing a digit.
+        return f"英文句子的数量级（million、billion）无法与中文译文逐字核对：{chinese}"
     if not numbers(english) <= numbers(chinese) <= numbers(english) | numbers(question):
         return f"中文译文的数字与英文句子不一致：{chinese}"
     if bool(_EN_NEGATION.search(english)) != bool(_ZH_NEGATION.search(chinese)) and (

@@ -217,6 +217,8 @@ def test_an_answer_counting_the_items_it_lists_is_checked_item_by_item(checker):
     ("The regulation has not been submitted.", "该条例已提请审议。", False),
     ("The regulation has been submitted.", "该条例尚未提请审议。", False),
     ("Work continued steadily.", "工作不断推进。", True),
+    ("The 38 projects have a total investment of 609 million yuan.", "38个项目总投资609亿元。", False),  # the scale
+    ("The 38 projects have a total investment of 609亿元.", "38个项目总投资609亿元。", True),
 ])
 def test_a_rendering_must_keep_the_numbers_and_denials_of_its_english(english, chinese, agrees):
     from assistant.attribution import rendering_disagrees
