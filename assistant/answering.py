@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from .asked import several_issues
 from .citations import issue_note, short_reference
 from .judge import AnswerabilityJudge, Evidence, Judgement
 from .records import Answer, Citation, Hit
@@ -60,10 +61,16 @@ class ExtractiveAnswerer:
                 numbers[key] = len(numbers) + 1
             citations.append(Citation(n=numbers[key], hit=item.hit, quote=item.sentence, score=round(item.score, 4)))
             parts.append((item.sentence, numbers[key]))
-        if kind == "issues":
-            # "哪几期讲过…": one line per issue, named by its 期号 and date.
+        # A question across issues (哪几期讲过…, 两期里分别…) gets a line for each answering article the
+        # picked sentences leave out, and each article's first line is named by its 期号 and date.
+        for item in [] if kind == "issues" else other_issues(judgement, question, set(numbers)):
+            numbers[item.hit.article.article_id] = len(numbers) + 1
+            citations.append(Citation(n=len(numbers), hit=item.hit, quote=item.sentence, score=round(item.score, 4)))
+            parts.append((item.sentence, len(numbers)))
+        if kind == "issues" or len(numbers) > len({c.n for c in citations[:len(picked)]}):
             named = {c.n: short_reference(c.hit) for c in citations}
-            parts = [(f"{named[n]}：{s}", n) for s, n in parts]
+            parts = [(f"{named[n]}：{s}" if i == 0 or parts[i - 1][1] != n else s, n) for i, (s, n) in enumerate(parts)]
+            listed = True
         if language == "en":
             text = "From the archive (quoted in Chinese): " + " ".join(f"“{s}”[{n}]" for s, n in parts)
         else:
@@ -134,16 +141,35 @@ def _items(question: str, same_article: list[Evidence], article_sentences) -> li
     return []
 
 
+def one_per_article(evidence: list[Evidence] | tuple[Evidence, ...]) -> list[Evidence]:
+    """The best answering sentence of each of the first MAX_ACROSS articles, in the order of the issues'
+    dates: one line per issue for a question across issues (哪几期讲过…)."""
+    best_per_article: dict[str, Evidence] = {}
+    for item in evidence:
+        best_per_article.setdefault(item.hit.article.article_id, item)
+    lines = list(best_per_article.values())[:MAX_ACROSS]
+    return sorted(lines, key=lambda e: (e.hit.issue.date or "9999", e.hit.issue.source, e.hit.article.ordinal))
+
+
+def other_issues(judgement: Judgement, question: str, cited: set[str]) -> list[Evidence]:
+    """For a question across issues (哪几期讲过…, 在两期里分别…), the best line of each answering article
+    not cited yet, up to MAX_ACROSS articles in all: each issue the judge found is answered, not only the
+    one the best sentence comes from."""
+    if not several_issues(question):
+        return []
+    others: list[Evidence] = []
+    for item in one_per_article(judgement.evidence):
+        if item.hit.article.article_id not in cited and len(cited) + len(others) < MAX_ACROSS:
+            others.append(item)
+    return others
+
+
 def pick_evidence(judgement: Judgement, article_sentences=None, question: str = "") -> list[Evidence]:
     """The answering sentences to quote, chosen by what the question asks for."""
     evidence = list(judgement.evidence)
     kind = judgement.asked.kind
     if kind == "issues":
-        best_per_article: dict[str, Evidence] = {}
-        for item in evidence:
-            best_per_article.setdefault(item.hit.article.article_id, item)
-        lines = list(best_per_article.values())[:MAX_ACROSS]
-        return sorted(lines, key=lambda e: (e.hit.issue.date or "9999", e.hit.issue.source, e.hit.article.ordinal))
+        return one_per_article(evidence)
     best = evidence[0]
     same_article = [e for e in evidence if e.hit.article.article_id == best.hit.article.article_id]
     if kind in ("how", "other", "name"):

@@ -189,6 +189,19 @@ def _unit_fits(figure: Figure, unit: str, general: bool) -> bool:
 _VALUE_WITH_UNIT = r"(?:[0-9０-９]+(?:[.．][0-9０-９]+)?|[零〇一二两三四五六七八九十百千万]+)\s*(?:余|多)?\s*[万亿千百]?\s*{unit}"
 
 
+# A question about several issues at once, whatever it asks of each: 哪几期讲过…, 在两期里分别…, 各期,
+# 前后两期, 不同期里的进展. 第几期 asks for one issue, 每月几期 for a count of
+# sessions, 二期/三期 name a project's phases.
+_SEVERAL_ISSUES = re.compile(r"哪几期|哪些期|这几期|各期|两期|多期|不同期|历期|这些期")
+_SEVERAL_ISSUES_EN = re.compile(r"\b(?:which|several|both|two|three|different|these|all|each|other) issues\b|"
+                                r"\bacross (?:the )?issues\b|\b(?:in|of) (?:each|every) issue\b", re.I)
+
+
+def several_issues(question: str) -> bool:
+    """Whether a question asks about several issues (哪几期, 在两期里分别…): its answer names each."""
+    return bool(_SEVERAL_ISSUES.search(question) or _SEVERAL_ISSUES_EN.search(question))
+
+
 @lru_cache(maxsize=1024)
 def asked_for(question: str, language: str = "zh") -> Asked:
     forms = _EN_FORMS if language == "en" else _ZH_FORMS

@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .asked import Asked, asked_for
+from .asked import Asked, asked_for, several_issues
 from .citations import chinese_date
 from .cleaning import compact
 from .embedding import passage_vector, question_vector
@@ -221,9 +221,9 @@ class AnswerabilityJudge:
             # best (within e^2 in odds).
             answering = (chosen,) + tuple(e for e in ranked if e.score >= best_logit - 2.0
                                           and (e.hit is not chosen.hit or e.index != chosen.index))[:7]
-            if prepared.asked.kind == "issues":
-                # 哪几期: every candidate article that names what the question names and has a sentence
-                # ranked within e^4 of the best, each with its best sentence.
+            if prepared.asked.kind == "issues" or several_issues(question):
+                # 哪几期, 两期里分别…: every candidate article that names what the question names and has a
+                # sentence ranked within e^4 of the best, each with its best sentence.
                 answering += tuple(e for e in ranked if e.score >= best_logit - 4.0 and e not in answering
                                    and all(a.found_in(_haystack(e.hit)) for a in prepared.anchors if a.strong))
             return Judgement("answers", "", prepared.asked, answering, best, subject, missing, features)

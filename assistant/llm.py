@@ -14,10 +14,10 @@ import re
 import time
 from collections.abc import Callable
 
-from .answering import REFUSAL_EN, REFUSAL_ZH, ExtractiveAnswerer, question_language
+from .answering import REFUSAL_EN, REFUSAL_ZH, ExtractiveAnswerer, other_issues, question_language
 from .answering import refusal as refusal_answer
 from .tokens import count_tokens
-from .citations import source_line
+from .citations import short_reference, source_line
 from .cleaning import compact
 from .bounded import AnswerTooLong, http_client, invoke_text, stream_text
 from .prompting import render
@@ -159,11 +159,25 @@ class LLMAnswerer:
                 marks.append(f"[{renumber[key]}]")
             parts.append(_with_markers(sentence.text, "".join(dict.fromkeys(marks))))
         joiner = " " if language == "en" else ""
+        text = joiner.join(parts)
         notice = f"有 {len(unsupported)} 句未通过核验，已删除。" if unsupported else ""
         notice = (cut + notice) if cut else notice
-        return Answer(question=question, text=joiner.join(parts), refused=False, citations=tuple(citations),
+        quoted: list[str] = []
+        # A question across issues (哪几期讲过…, 两期里分别…) is answered for each issue the judge found, not
+        # only for those the model wrote about: a small model's few sentences name one issue of several.
+        # The others are quoted, one line each, as the extractive answer does.
+        for item in other_issues(judgement, question, set(renumber)):
+            renumber[item.hit.article.article_id] = len(renumber) + 1
+            citations.append(Citation(len(renumber), item.hit, item.sentence, round(item.score, 4)))
+            quoted.append(f"{short_reference(item.hit)}：{item.sentence}[{len(renumber)}]")
+        if quoted:
+            head = "Also in the archive (quoted in Chinese):" if language == "en" else "其他相关各期（原文摘录）："
+            text = "\n".join([text, head, *quoted])
+            notice += (f"The model's answer covers some of the issues; {len(quoted)} more are quoted from the sources."
+                       if language == "en" else f"大模型的回答只写到部分期次，另有 {len(quoted)} 篇以原文摘录列出。")
+        return Answer(question=question, text=text, refused=False, citations=tuple(citations),
                       language=language, mode="llm", notice=notice, unsupported=unsupported,
-                      checked=_checked(attributed, renumber), timings=timings)
+                      checked=_checked(attributed, renumber), timings=timings, quoted=tuple(quoted))
 
 
     def _checked_in_chinese(self, question: str, reply: str, packed: list[tuple[int, Hit, str]],

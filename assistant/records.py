@@ -131,6 +131,7 @@ class Answer:
     notice: str = ""  # shown to the user, e.g. why the LLM answer was replaced
     unsupported: tuple[str, ...] = ()  # LLM sentences removed by verification, with the reason
     checked: tuple[CheckedClaim, ...] = ()  # every LLM sentence with its verdict
+    quoted: tuple[str, ...] = ()  # lines an LLM answer quotes from the sources (issues the model left out)
     rewritten: str = ""  # the standalone question a follow-up was rewritten into
     verdict: str = ""  # the answerability judge's verdict: answers | mentions | unrelated
     reason: str = ""  # why the archive does not answer, in the user's language

@@ -92,6 +92,7 @@ def answer_json(answer: Answer) -> dict:
         "mode": answer.mode,
         "notice": answer.notice,
         "unsupported": list(answer.unsupported),
+        "quoted_lines": list(answer.quoted),
         "sentences": [
             {"text": c.text, "verdict": c.verdict, "reason": c.reason or None, "quote": c.quote, "citations": list(c.cited),
              "markers": list(c.markers), "sources": list(c.sources), "reattributed": c.reattributed}
