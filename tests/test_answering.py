@@ -6,6 +6,7 @@ import re
 import pytest
 
 from assistant.answering import REFUSAL_EN, REFUSAL_ZH, enumeration_groups
+from assistant.asked import several_issues
 from assistant.render import answer_json, answer_text as format_answer
 from assistant.cleaning import compact
 
@@ -53,6 +54,31 @@ def test_across_issues_names_several_issues(real_assistant):
     sources = {c.hit.issue.source for c in answer.citations}
     assert len(sources) >= 3
     assert all(c.hit.article.district == "淳安县" for c in answer.citations)
+
+
+def test_a_question_about_two_issues_is_answered_from_each(real_assistant):
+    # Asked as "how" (怎么报的), not 哪几期: the answer still names each issue the archive reports it in.
+    answer = real_assistant.ask("西湖区打造“青年留杭第一区”，大学生创业企业的数字在两期里分别是怎么报的？")
+    assert not answer.refused
+    assert len({c.hit.issue.source for c in answer.citations}) == 2
+    assert "387家" in answer.text
+    named = [line for line in answer.text.splitlines() if "《" in line.split("：")[0]]
+    assert len(named) == 2  # each article's first line carries its 期号 or file, and its title
+    assert all(f"《{c.hit.article.title}》" in answer.text for c in answer.sources)
+
+
+@pytest.mark.parametrize("question, several", [
+    ("哪几期讲过建德市人大的工作？", True),
+    ("滨江区西兴街道工委在两期里报道的做法分别是什么？", True),
+    ("《杭州市数据流通交易促进条例》在不同期里的进展是怎么说的？", True),
+    ("Which issues reported on Jiande?", True),
+    ("总第几期刊登了这篇文章？", False),
+    ("“杭州人大·E讲堂”一般每个月安排几期？", False),
+    ("二期工程什么时候完工？", False),
+    ("Which issue carried the article on Jiande?", False),
+])
+def test_questions_about_several_issues_are_told_apart(question, several):
+    assert several_issues(question) is several
 
 
 def test_items_the_article_enumerates_are_listed_one_per_line(real_assistant):

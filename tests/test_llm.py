@@ -206,3 +206,23 @@ def test_an_english_answer_is_checked_through_the_models_chinese_rendering(fake_
     bare = _assistant(fake_index_settings, fake_embedder, "500 tons",
                       "1. 2024年西湖龙井茶春茶产量是多少吨？\n2. 500吨").ask(question)
     assert bare.mode == "llm" and bare.text.startswith("500 tons") and "500吨" in bare.citations[0].quote
+
+
+def test_a_question_across_issues_quotes_the_issues_the_model_left_out(fake_index_settings, fake_embedder):
+    # The model writes about one article of several; the others the judge found are quoted, one line each.
+    reply = "建德市人大常委会将就业促进工作列入年度监督重点[1]。"
+    answer = _assistant(fake_index_settings, fake_embedder, reply).ask("哪几期讲过建德市人大的工作？分别讲的是什么？")
+    assert answer.mode == "llm" and answer.text.startswith("建德市人大常委会将就业促进工作列入年度监督重点[1]。")
+    assert len(answer.quoted) >= 2 and all(line in answer.text for line in answer.quoted)
+    assert "原文摘录" in answer.notice
+    quoted_numbers = [int(line.rsplit("[", 1)[1].rstrip("]")) for line in answer.quoted]
+    assert quoted_numbers == list(range(2, 2 + len(answer.quoted)))
+    by_number = {c.n: c for c in answer.citations}
+    for line, n in zip(answer.quoted, quoted_numbers):
+        assert by_number[n].quote in line and by_number[n].hit.article.title in line
+    assert len({c.hit.article.article_id for c in answer.citations}) == 1 + len(answer.quoted)
+
+
+def test_a_question_about_one_issue_gets_no_quoted_lines(fake_index_settings, fake_embedder):
+    answer = _assistant(fake_index_settings, fake_embedder, GOOD).ask(QUESTION)
+    assert answer.mode == "llm" and answer.quoted == () and "原文摘录" not in answer.notice
