@@ -124,10 +124,15 @@ def numbers(text: str) -> set[str]:
             for n in re.findall(r"\d+(?:\.\d+)?", unicodedata.normalize("NFKC", text).replace(",", ""))}
 
 
+_EN_DEPUTY = re.compile(r"\b(?:deputy|vice|associate)\b", re.I)
+_ZH_DEPUTY = re.compile(r"副(?:[\u4e00-\u9fff]{0,4}?(?:长|主任|书记|主席|委员|总经理|总编辑?)|职)")  # not 副食, 名副其实
+
+
 def rendering_disagrees(english: str, chinese: str, question: str = "") -> str:
     """Why a Chinese rendering cannot stand for the English sentence it renders: another number (every
     digit string of one must be in the other, or in the question: 1.2 million against 120万 is refused,
-    not converted), or a denial that only one of them makes. Empty when they agree on these."""
+    not converted), a denial that only one of them makes, or a deputy (副) that only one of them names.
+    Empty when they agree on these."""
     if _EN_SCALE.search(english):
         # 609 million is 6.09亿: a rendering that writes 609亿 "corrects" the English without changing a digit.
         return f"英文句子的数量级（million、billion）无法与中文译文逐字核对：{chinese}"
@@ -136,6 +141,9 @@ def rendering_disagrees(english: str, chinese: str, question: str = "") -> str:
     if bool(_EN_NEGATION.search(english)) != bool(_ZH_NEGATION.search(chinese)) and (
             _EN_NEGATION.search(english) or _ZH_DENIAL.search(chinese)):
         return f"中文译文的肯定或否定与英文句子不一致：{chinese}"
+    if bool(_EN_DEPUTY.search(english)) != bool(_ZH_DEPUTY.search(chinese)):
+        # A deputy is not the post itself: 秘书长 for "deputy secretary-general" corrects the English silently.
+        return f"中文译文的职务（正职或副职）与英文句子不一致：{chinese}"
     return ""
 
 

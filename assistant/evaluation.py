@@ -102,10 +102,13 @@ def _ndcg5(ranks: list[int], gold_count: int) -> float:
     return dcg / ideal if ideal else 0.0
 
 
-def fact_found(fact: str, answer: str) -> bool:
+def fact_found(fact: str, answer: str, language: str = "zh") -> bool:
     """A key fact is in an answer when written as it is, or when one sentence of the answer holds each of
     its figures (in any form: 5次 = 五次) and each of its other words: 座谈会7次 in 做了7次座谈会, 入户走访5次
-    in 入户走访了5次. A fact without a figure (a name) must be written as it is."""
+    in 入户走访了5次. A fact without a figure (a name) must be written as it is. An English answer cannot
+    hold the fact's Chinese words: it holds the fact also when one of its sentences writes each of the
+    fact's figures in digits (11个月 in "lasts 11 months"); a fact without a figure (王坚) must be quoted."""
+    from .attribution import numbers
     from .figures import find_figures
     from .lexical import content_terms
 
@@ -114,6 +117,10 @@ def fact_found(fact: str, answer: str) -> bool:
     figures = find_figures(fact)
     if not figures:
         return False
+    if language == "en":
+        wanted = [numbers(f.text) or {f"{f.value:g}"} for f in figures]
+        if any(all(w <= numbers(s) for w in wanted) for s in re.split(r"(?<=[.!?])\s+|[。！？；\n]", answer)):
+            return True
     rest = fact
     for figure in sorted(figures, key=lambda f: -f.start):
         rest = rest[:figure.start] + " " + rest[figure.end:]
@@ -131,7 +138,7 @@ def _score(item: QAItem, hits: list[Hit], answer: Answer, latency: float) -> dic
     first_rank = ranks[0] if ranks else None
     cited = [citation.hit.article for citation in answer.sources]  # one per source number, in order
     text = compact(answer.text)
-    facts_found = [fact for fact in item.key_facts if fact_found(fact, answer.text)]
+    facts_found = [fact for fact in item.key_facts if fact_found(fact, answer.text, answer.language)]
     verbatim = [fact for fact in item.key_facts if compact(fact) in text]
     return {
         "id": item.id, "type": item.type, "question": item.question, "answerable": item.answerable,

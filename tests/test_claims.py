@@ -219,8 +219,13 @@ def test_an_answer_counting_the_items_it_lists_is_checked_item_by_item(checker):
     ("Work continued steadily.", "工作不断推进。", True),
     ("The 38 projects have a total investment of 609 million yuan.", "38个项目总投资609亿元。", False),  # the scale
     ("The 38 projects have a total investment of 609亿元.", "38个项目总投资609亿元。", True),
+    ("He is deputy secretary-general of the committee.", "他是常委会副秘书长。", True),
+    ("He is deputy secretary-general of the committee.", "他是常委会秘书长。", False),  # the post, not its deputy
+    ("The vice chairman attended.", "副主任出席。", True),
+    ("The director attended.", "副主任出席。", False),
+    ("The name lives up to its reputation.", "名副其实。", True),
 ])
-def test_a_rendering_must_keep_the_numbers_and_denials_of_its_english(english, chinese, agrees):
+def test_a_rendering_must_keep_the_numbers_denials_and_deputies_of_its_english(english, chinese, agrees):
     from assistant.attribution import rendering_disagrees
 
     assert (rendering_disagrees(english, chinese) == "") is agrees

@@ -116,3 +116,20 @@ def test_a_key_fact_is_found_in_any_wording_that_holds_its_figures_and_words(fac
     from assistant.evaluation import fact_found
 
     assert fact_found(fact, answer) is found
+
+
+@pytest.mark.parametrize("fact, answer, found", [
+    ("11个月", "The campaign lasts for 11 months[1].", True),
+    ("11个月", "The campaign lasts for 12 months[1].", False),
+    ("座谈会7次", "They held 7 forums[1]. 座谈会 were held too.", True),  # the figures, not the words
+    ("178名", "291 deputies took part, 61.2% of all[1].", False),
+    ("99.8%", "It passed with 99.80% approval.", True),
+    ("五次", "They visited 5 times.", True),
+    ("王坚", "Professor Wang Jian was hired.", False),  # a name cannot be matched across languages
+    ("王坚", "From the archive (quoted in Chinese): “聘请王坚为立法顾问。”[1]", True),
+    ("入户走访5次", "“街道人大工委入户走访了五次。”[1]", True),  # a quoted Chinese sentence, as in Chinese
+])
+def test_an_english_answer_holds_a_fact_that_it_writes_in_digits(fact, answer, found):
+    from assistant.evaluation import fact_found
+
+    assert fact_found(fact, answer, "en") is found
