@@ -51,6 +51,9 @@ class ExtractiveAnswerer:
         language = question_language(question)
         kind = judgement.asked.kind
         picked = pick_evidence(judgement, self.judge.article_sentences, question)
+        if several_issues(question):  # "在两期里分别…": the two best articles, not a third
+            articles = list(dict.fromkeys(e.hit.article.article_id for e in picked))[:issue_limit(question)]
+            picked = [e for e in picked if e.hit.article.article_id in articles]
         listed = kind not in ("issues",) and len({e.index for e in picked}) > 1 and enumerated(picked)
         numbers: dict[str, int] = {}
         citations: list[Citation] = []
@@ -141,27 +144,36 @@ def _items(question: str, same_article: list[Evidence], article_sentences) -> li
     return []
 
 
-def one_per_article(evidence: list[Evidence] | tuple[Evidence, ...]) -> list[Evidence]:
-    """The best answering sentence of each of the first MAX_ACROSS articles, in the order of the issues'
-    dates: one line per issue for a question across issues (哪几期讲过…)."""
+def one_per_article(evidence: list[Evidence] | tuple[Evidence, ...], limit: int = MAX_ACROSS,
+                    cited: frozenset[str] = frozenset()) -> list[Evidence]:
+    """The best answering sentence of each of the best-ranked articles, up to limit articles counting those
+    already cited, in the order of the issues' dates: one line per issue for a question across issues."""
     best_per_article: dict[str, Evidence] = {}
     for item in evidence:
-        best_per_article.setdefault(item.hit.article.article_id, item)
-    lines = list(best_per_article.values())[:MAX_ACROSS]
+        if item.hit.article.article_id not in cited:
+            best_per_article.setdefault(item.hit.article.article_id, item)
+    lines = list(best_per_article.values())[:max(0, limit - len(cited))]
     return sorted(lines, key=lambda e: (e.hit.issue.date or "9999", e.hit.issue.source, e.hit.article.ordinal))
+
+
+_ISSUE_COUNT = re.compile(r"(?<![第总])([两二三四五])期|\b(both|two|three|four|five) issues\b", re.I)
+_COUNTS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "both": 2, "two": 2, "three": 3, "four": 4, "five": 5}
 
 
 def other_issues(judgement: Judgement, question: str, cited: set[str]) -> list[Evidence]:
     """For a question across issues (哪几期讲过…, 在两期里分别…), the best line of each answering article
-    not cited yet, up to MAX_ACROSS articles in all: each issue the judge found is answered, not only the
-    one the best sentence comes from."""
+    not cited yet, up to MAX_ACROSS articles in all, or as many as the issues the question counts (两期):
+    each issue the judge found is answered, not only the one the best sentence comes from."""
     if not several_issues(question):
         return []
-    others: list[Evidence] = []
-    for item in one_per_article(judgement.evidence):
-        if item.hit.article.article_id not in cited and len(cited) + len(others) < MAX_ACROSS:
-            others.append(item)
-    return others
+    return one_per_article(judgement.evidence, issue_limit(question), frozenset(cited))
+
+
+def issue_limit(question: str) -> int:
+    """How many articles an answer across issues names: as many as the issues the question counts (两期),
+    or MAX_ACROSS."""
+    counted = _ISSUE_COUNT.search(question)
+    return _COUNTS[(counted.group(1) or counted.group(2)).lower()] if counted else MAX_ACROSS
 
 
 def pick_evidence(judgement: Judgement, article_sentences=None, question: str = "") -> list[Evidence]:
