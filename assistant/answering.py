@@ -144,6 +144,16 @@ def _items(question: str, same_article: list[Evidence], article_sentences) -> li
     return []
 
 
+def asked_items(judgement: Judgement, article_sentences, question: str) -> list[Evidence]:
+    """The item heads (一是…, 二是…) of the list an answering article enumerates, when the question asks
+    for its items (分别是哪四项); [] otherwise."""
+    if judgement.asked.kind not in ("how", "other", "name") or not judgement.evidence:
+        return []
+    best = judgement.evidence[0]
+    same_article = [e for e in judgement.evidence if e.hit.article.article_id == best.hit.article.article_id]
+    return [e for e in _items(question, same_article, article_sentences) if _ITEM.match(e.sentence)]
+
+
 def one_per_article(evidence: list[Evidence] | tuple[Evidence, ...], limit: int = MAX_ACROSS,
                     cited: frozenset[str] = frozenset()) -> list[Evidence]:
     """The best answering sentence of each of the best-ranked articles, up to limit articles counting those

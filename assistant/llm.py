@@ -14,7 +14,7 @@ import re
 import time
 from collections.abc import Callable
 
-from .answering import REFUSAL_EN, REFUSAL_ZH, ExtractiveAnswerer, other_issues, question_language
+from .answering import REFUSAL_EN, REFUSAL_ZH, ExtractiveAnswerer, asked_items, other_issues, question_language
 from .answering import refusal as refusal_answer
 from .tokens import count_tokens
 from .citations import short_reference, source_line
@@ -162,19 +162,23 @@ class LLMAnswerer:
         text = joiner.join(parts)
         notice = f"有 {len(unsupported)} 句未通过核验，已删除。" if unsupported else ""
         notice = (cut + notice) if cut else notice
+        # What the question asks for and the model left out is quoted, one line each, as the extractive
+        # answer gives it: each issue of a question across issues (哪几期讲过…, 两期里分别…), each item of a
+        # list the article enumerates (分别是哪四项). A small model's few sentences name one of several.
+        said = {(s.hit.article.article_id, s.index) for a in kept for s in a.check.support}
+        items = [e for e in asked_items(judgement, self.fallback.judge.article_sentences, question)
+                 if (e.hit.article.article_id, e.index) not in said]
         quoted: list[str] = []
-        # A question across issues (哪几期讲过…, 两期里分别…) is answered for each issue the judge found, not
-        # only for those the model wrote about: a small model's few sentences name one issue of several.
-        # The others are quoted, one line each, as the extractive answer does.
-        for item in other_issues(judgement, question, set(renumber)):
-            renumber[item.hit.article.article_id] = len(renumber) + 1
-            citations.append(Citation(len(renumber), item.hit, item.sentence, round(item.score, 4)))
-            quoted.append(f"{short_reference(item.hit)}：{item.sentence}[{len(renumber)}]")
+        for item, named in [(e, False) for e in items] + [(e, True) for e in other_issues(judgement, question, set(renumber))]:
+            key = item.hit.article.article_id
+            renumber.setdefault(key, len(renumber) + 1)
+            citations.append(Citation(renumber[key], item.hit, item.sentence, round(item.score, 4)))
+            quoted.append((f"{short_reference(item.hit)}：" if named else "") + f"{item.sentence}[{renumber[key]}]")
         if quoted:
-            head = "Also in the archive (quoted in Chinese):" if language == "en" else "其他相关各期（原文摘录）："
+            head = "Also in the sources (quoted in Chinese):" if language == "en" else "来源中还有（原文摘录）："
             text = "\n".join([text, head, *quoted])
-            notice += (f"The model's answer covers some of the issues; {len(quoted)} more are quoted from the sources."
-                       if language == "en" else f"大模型的回答只写到部分期次，另有 {len(quoted)} 篇以原文摘录列出。")
+            notice += (f"The model's answer leaves out part of what was asked; {len(quoted)} lines are quoted from the sources."
+                       if language == "en" else f"大模型的回答未写全所问内容，另以原文摘录列出 {len(quoted)} 条。")
         return Answer(question=question, text=text, refused=False, citations=tuple(citations),
                       language=language, mode="llm", notice=notice, unsupported=unsupported,
                       checked=_checked(attributed, renumber), timings=timings, quoted=tuple(quoted))

@@ -226,3 +226,12 @@ def test_a_question_across_issues_quotes_the_issues_the_model_left_out(fake_inde
 def test_a_question_about_one_issue_gets_no_quoted_lines(fake_index_settings, fake_embedder):
     answer = _assistant(fake_index_settings, fake_embedder, GOOD).ask(QUESTION)
     assert answer.mode == "llm" and answer.quoted == () and "原文摘录" not in answer.notice
+
+
+def test_items_the_model_leaves_out_of_a_list_are_quoted(fake_index_settings, fake_embedder):
+    reply = "一是绘好“设计图”，谋划方案突出“早”[1]。"
+    answer = _assistant(fake_index_settings, fake_embedder, reply).ask("上城区给医保联动监督画的三张图分别指哪些？")
+    assert answer.mode == "llm" and answer.text.startswith("一是绘好“设计图”，谋划方案突出“早”[1]。")
+    assert [line[:5] for line in answer.quoted] == ["二是绘好“", "三是绘好“"]  # not the item the model wrote
+    assert all(line.endswith("[1]") for line in answer.quoted)  # the same article, cited by the same number
+    assert answer.text.splitlines()[-2:] == list(answer.quoted)
