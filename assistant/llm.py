@@ -22,7 +22,7 @@ from .cleaning import compact
 from .bounded import AnswerTooLong, http_client, invoke_text, stream_text
 from .prompting import render
 from .attribution import Attributed, answer_sentences, attribute, needs_rendering, stated
-from .claims import ClaimChecker, english_claim
+from .claims import MASTHEAD, ClaimChecker, english_claim
 from .records import Answer, CheckedClaim, Citation, Hit
 from .verify import strip_markup
 
@@ -168,8 +168,12 @@ class LLMAnswerer:
         said = {(s.hit.article.article_id, s.index) for a in kept for s in a.check.support}
         items = [e for e in asked_items(judgement, self.fallback.judge.article_sentences, question)
                  if (e.hit.article.article_id, e.index) not in said]
+        # An article counts as answered when a sentence of its own supports the model: "第9期有报道" or
+        # its title alone rests on where it appeared (MASTHEAD) and says nothing of what it reports.
+        told = {key for key, index in said if index != MASTHEAD}
+        issues = other_issues(judgement, question, told)
         quoted: list[str] = []
-        for item, named in [(e, False) for e in items] + [(e, True) for e in other_issues(judgement, question, set(renumber))]:
+        for item, named in [(e, False) for e in items] + [(e, True) for e in issues]:
             key = item.hit.article.article_id
             renumber.setdefault(key, len(renumber) + 1)
             citations.append(Citation(renumber[key], item.hit, item.sentence, round(item.score, 4)))

@@ -235,3 +235,13 @@ def test_items_the_model_leaves_out_of_a_list_are_quoted(fake_index_settings, fa
     assert [line[:5] for line in answer.quoted] == ["二是绘好“", "三是绘好“"]  # not the item the model wrote
     assert all(line.endswith("[1]") for line in answer.quoted)  # the same article, cited by the same number
     assert answer.text.splitlines()[-2:] == list(answer.quoted)
+
+
+def test_an_article_named_only_by_where_it_appeared_is_quoted_for_what_it_reports(fake_index_settings, fake_embedder):
+    title = "建德市：强化监督助推筑牢燃气“安全网”"
+    answer = _assistant(fake_index_settings, fake_embedder, f"第5期刊登了《{title}》[1]。").ask(
+        "哪几期讲过建德市人大的工作？分别讲的是什么？")
+    assert answer.mode == "llm" and answer.checked[0].verdict == "supported"
+    assert answer.checked[0].quote.startswith(f"《{title}》刊于《杭州人大信息》第5期")  # where it appeared
+    named = [line for line in answer.quoted if f"《{title}》：" in line]
+    assert len(named) == 1 and named[0].endswith("[1]")  # what it reports, under the model's number for it
