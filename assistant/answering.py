@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from .asked import several_issues
+from .sentences import ITEM, enumeration_groups
 from .citations import issue_note, short_reference
 from .judge import AnswerabilityJudge, Evidence, Judgement
 from .records import Answer, Citation, Hit
@@ -93,54 +94,31 @@ class ExtractiveAnswerer:
 # A list the article itself enumerates: 一是…二是…, （一）…（二）…, 首先…其次…. Government writing heads each
 # item with one of these, and a question asking for the items (分别是什么, 哪几项, 怎么做的) is answered by
 # the heads, in order.
-_ITEM = re.compile(r"^\s*(?:(?P<n>[一二三四五六七八九十]{1,2})是|[（(](?P<p>[一二三四五六七八九十]{1,2})[)）]|"
-                   r"(?P<c>[一二三四五六七八九十]{1,2})、|(?P<w>首先|其次|再次|最后)[，,]?)")
 # A question asking for the items themselves (not how something was done, whose answer is in the bodies).
-_ASKS_FOR_ITEMS = re.compile(r"分别|哪几|哪些|哪[两二三四五六七八九十]个|几个方面|几项|\bwhich (?:\w+ )?(?:measures|steps|areas|parts)\b",
+_ASKS_FOR_ITEMS = re.compile(r"分别|哪几|哪些|哪[两二三四五六七八九十]+[个项条点类件方]|几个方面|几项|\bwhich (?:\w+ )?(?:measures|steps|areas|parts)\b",
                              re.I)
 MAX_ITEMS = 8
-_CN_ORDINALS = "一二三四五六七八九十"
-
-
-def enumeration_groups(sentences: list[str]) -> list[list[int]]:
-    """The runs of item heads in an article, each a list of sentence indices: 一是, 二是, 三是 … (a run
-    restarts where its count goes back to 一)."""
-    groups: list[list[int]] = []
-    previous = 0
-    for index, sentence in enumerate(sentences):
-        match = _ITEM.match(sentence)
-        if not match:
-            continue
-        word = match.group("w")
-        numeral = match.group("n") or match.group("p") or match.group("c")
-        number = ({"首先": 1, "其次": 2, "再次": 3, "最后": 4}[word] if word
-                  else _CN_ORDINALS.index(numeral[-1]) + 1 + (9 if len(numeral) == 2 else 0))
-        if number == 1 or not groups or number != previous + 1:
-            if number != 1:
-                continue  # a stray 二是 without its 一是 starts no list
-            groups.append([])
-        groups[-1].append(index)
-        previous = number
-    return [g for g in groups if len(g) >= 2]
 
 
 def enumerated(picked: list[Evidence]) -> bool:
-    return sum(1 for e in picked if _ITEM.match(e.sentence)) >= 2
+    return sum(1 for e in picked if ITEM.match(e.sentence)) >= 2
 
 
 def _items(question: str, same_article: list[Evidence], article_sentences) -> list[Evidence]:
     """The article's enumerated items that answer a question asking for them: the run of heads that holds
-    or closely follows an answering sentence (best first), with that sentence when it introduces them."""
+    or closely follows an answering sentence (best first), with that sentence when it is not a head."""
     if article_sentences is None or not _ASKS_FOR_ITEMS.search(question):
         return []
     best = same_article[0]
     sentences, _ = article_sentences(best.hit)
     for group in enumeration_groups(sentences):
-        # The best answering sentence must be one of the heads, or introduce them (just before the first):
-        # a list elsewhere in the article answers another question.
-        if best.index in group or group[0] - 2 <= best.index < group[0]:
+        # The best answering sentence must be one of the items (a head or a body), or introduce them (just
+        # before the first): a list elsewhere in the article answers another question.
+        # A body counts unless 分别 is over issues (两期里分别…): that asks for each issue's answer.
+        body = group[0] < best.index < group[-1] and not several_issues(question)
+        if best.index in group or group[0] - 2 <= best.index < group[0] or body:
             heads = [Evidence(best.hit_rank, best.hit, i, sentences[i], best.score) for i in group[:MAX_ITEMS]]
-            return ([best] if best.index < group[0] else []) + heads
+            return ([best] if best.index not in group else []) + heads
     return []
 
 
@@ -151,7 +129,7 @@ def asked_items(judgement: Judgement, article_sentences, question: str) -> list[
         return []
     best = judgement.evidence[0]
     same_article = [e for e in judgement.evidence if e.hit.article.article_id == best.hit.article.article_id]
-    return [e for e in _items(question, same_article, article_sentences) if _ITEM.match(e.sentence)]
+    return [e for e in _items(question, same_article, article_sentences) if ITEM.match(e.sentence)]
 
 
 def one_per_article(evidence: list[Evidence] | tuple[Evidence, ...], limit: int = MAX_ACROSS,

@@ -71,7 +71,7 @@ def attribute(text: str, packed: Sequence[tuple[int, Hit, str]], checker: ClaimC
               question: str = "", renderings: Mapping[str, str] | None = None) -> list[Attributed]:
     """Check every sentence of `text` against the sentences of the numbered sources in `packed`.
 
-    With the question, a reply that is only the asked value (12条) is checked as the question's
+    With the question, a reply that is only the asked value (12条) is checked, and shown, as the question's
     statement (一共提出了12条意见建议). A source's file name the model copied from its header is dropped:
     it names the source and claims nothing. An answer that counts issues (第一期：…第二期：…) has each
     sentence checked without the count and shown under the issue of its support. With renderings (an
@@ -94,13 +94,16 @@ def attribute(text: str, packed: Sequence[tuple[int, Hit, str]], checker: ClaimC
         rendering = (renderings or {}).get(body, "")
         disagreement = rendering_disagrees(claim, rendering, question) if rendering else ""
         claim = rendering or claim
+        bare = claim
         claim = stated(question, claim) if question else claim
         check = ClaimCheck(claim, "not_found", (), disagreement) if disagreement else checker.check(claim, candidates, hint=markers)
-        if not check.supported and question and asked_for(question, "zh").kind == "issues":
-            check = titles_listed(claim, question, candidates) or check
+        if question and asked_for(question, "zh").kind == "issues":
+            check = titles_listed(claim, question, candidates) or _not_an_article(claim, candidates) or check
         if rendering:  # what was checked is the Chinese rendering: say so beside the English sentence
             check = replace(check, reason=f"{check.reason}（按中文译文核验：{claim}）" if check.reason else f"按中文译文核验：{claim}")
         sources = tuple(dict.fromkeys(s.n for s in check.support)) if check.supported else ()
+        if check.supported and claim != bare and not rendering:
+            body = claim  # 三次 -> …一共安排了三次审议。: the value in the question's words, as it was checked
         if ordinal and check.supported:
             issue = check.support[0].hit.issue  # 第二期： -> 第5期（总第711期）：, or nothing for an issue without a masthead
             body = (f"{issue.label}：" if issue.issue_no is not None else "") + body[ordinal.end():]
@@ -181,6 +184,21 @@ def titles_listed(claim: str, question: str, candidates: Sequence[SourceSentence
         if dates and not any(d.same_value(f) for d in dates for f in find_figures(chinese_date(issue.date))):
             return None
     return ClaimCheck(claim, "supported", tuple(where[title] for title in titles), "", 1.0)
+
+
+def _not_an_article(claim: str, candidates: Sequence[SourceSentence]) -> ClaimCheck | None:
+    """A sentence that only names articles (《A》和《B》), for a question asking which: a name that is no
+    source's title (a programme the article mentions) is not an article of the archive, whatever a
+    sentence says of it. None when every name is a title (titles_listed has decided) or for other
+    sentences."""
+    names = list(dict.fromkeys(re.findall(r"《([^》]+)》", claim)))
+    if not names or re.sub(r"《[^》]+》|[和与及、，,；;。：:\s]|以及|分别|是|有", "", claim):
+        return None
+    titles = {compact(c.hit.article.title) for c in candidates}
+    unknown = [name for name in names if compact(name) not in titles]
+    if not unknown:
+        return ClaimCheck(claim, "not_found", (), "所列文章不是所问那一期或栏目的")
+    return ClaimCheck(claim, "not_found", (), f"来源中没有题为《{unknown[0]}》的文章")
 
 
 def stated(question: str, reply: str) -> str:

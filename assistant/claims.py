@@ -36,10 +36,12 @@ from .judge import question_anchors
 from .lexical import STOPWORDS, content_terms, segmenter
 from .lexicon import lexicon
 from .records import Hit
+from .sentences import ITEM, enumeration_groups, item_number
 
 VERDICTS = ("supported", "contradicted", "not_found")
 TOP_CANDIDATES = 5  # the sentences most like the claim, each tried as its support
 PAIRED = 3  # of these, pairs from one article are tried for a claim that joins two facts
+ITEM_BODY = 4  # sentences after an item head that can still be its body, where no next head ends it
 LOCAL_CHARS = 8  # the characters before a figure read as what it counts
 LOCAL_AFTER = 4
 SINGLE_BONUS = 0.05
@@ -168,13 +170,49 @@ class ClaimChecker:
             return ClaimCheck(claim, "not_found", (), "只是来源的名称，不是回答")
         for source in {c.hit.issue.source for c in candidates}:
             claim = claim.replace(source, "")  # a source's file name, copied from its header, says nothing
+        results = self._results(claim, candidates, hint)
+        decided = _decide(claim, results, self.model.contradiction_threshold, "档案中没有相关内容")
+        if decided.supported:
+            return self._own_item(claim, decided, candidates, hint)
+        # "两期…分别是387家和2075家": each figure rests on its own source, one claim each.
+        parts = [self._results(part, candidates, hint) for part in respective_parts(claim, claim_facts(claim), candidates)]
+        checks = _respectively(parts)
+        if checks:
+            support = tuple(dict.fromkeys(s for c in checks for s in c.support))
+            return ClaimCheck(claim, "supported", support, "", min(c.relatedness for c in checks))
+        return decided
+
+    def _own_item(self, claim: str, decided: ClaimCheck, candidates: Sequence[SourceSentence],
+                  hint: Sequence[int]) -> ClaimCheck:
+        """An item of a list (三是深化项目审查监督) where its article enumerates one: supported by that item's
+        own head and body, or contradicted by the head the article gives in that place."""
+        match = ITEM.match(claim)
+        if not match or match.group("w"):
+            return decided  # 首先/其次 in a model's sentence is as often its own ordering as the article's
+        number = item_number(claim)
+        spans = _item_spans(decided.support[0].hit.article.article_id, number, candidates)
+        if not spans:
+            return decided
+        own = [c for span in spans for c in span]
+        # What conflicts with the claim was weighed over the whole archive; here only where it can rest.
+        inside = [r for r in self._results(claim, own, hint) if r.supported]
+        # Each word of the item must be its own item's: 四是深化共同富裕监督 is not the fourth item
+        # "四是深化审计整改监督" because both deepen some supervision.
+        told = compact("".join(c.text for c in own)).lower()
+        if inside and all(term in told for term in claim_facts(claim).terms):
+            return max(inside, key=lambda r: (r.relatedness, -len(r.support)))
+        head = spans[0][0]
+        return ClaimCheck(claim, "contradicted", (head,), f"来源所列第{number}项为“{_clipped(head.text)}”",
+                          decided.relatedness)
+
+    def _results(self, claim: str, candidates: Sequence[SourceSentence], hint: Sequence[int]) -> list[ClaimCheck]:
+        """The claim compared with each of its most related sentences (and pairs of them)."""
         facts = claim_facts(claim)
         claim_vector = self.query_vector(claim) if self.query_vector is not None else None
         scored = sorted(((self._relatedness(facts, (c,), claim_vector) + (0.02 if c.n and c.n in hint else 0.0), c)
                          for c in candidates), key=lambda pair: -pair[0])
         options = _options([c for _, c in scored[:TOP_CANDIDATES]], len(facts.clauses) > 1)
-        results = [self._compare(claim, facts, option, claim_vector) for option in options]
-        return _decide(claim, results, self.model.contradiction_threshold, "档案中没有相关内容")
+        return [self._compare(claim, facts, option, claim_vector) for option in options]
 
     # --- one support ---------------------------------------------------------------------------
     def _relatedness(self, facts: _Facts, support: tuple[SourceSentence, ...], claim_vector) -> float:
@@ -217,6 +255,73 @@ class ClaimChecker:
         if related < self.model.threshold:
             return verdict("not_found", "来源中没有这一说法")
         return verdict("supported")
+
+
+_LIST_JOINER = re.compile(r"\s*(?:、|，|,|和|及|与|以及|、以及)\s*")
+
+
+def respective_parts(claim: str, facts: _Facts, candidates: Sequence[SourceSentence]) -> list[str]:
+    """"…分别是387家和2075家" -> ["…是387家", "…是2075家"]: a list of figures after 分别 whose figures no one
+    source sentence holds together (where one does, it decides their order)."""
+    at = claim.find("分别")
+    listed: list[Figure] = []
+    for figure in facts.figures:
+        if figure.start < at + 2:
+            continue
+        if listed and not _LIST_JOINER.fullmatch(claim[listed[-1].end:figure.start]):
+            break
+        if listed and figure.kind != listed[0].kind:
+            break
+        listed.append(figure)
+    if at < 0 or len(listed) < 2:
+        return []
+    for candidate in candidates:
+        held = find_figures(candidate.text)
+        if sum(any(f.same_value(h) for h in held) for f in listed) >= 2:
+            return []
+    head, tail = claim[:at] + claim[at + 2:listed[0].start], claim[listed[-1].end:]
+    # The count the list distributes over (两期, 这两年) is the frame, not a figure of either part.
+    for figure in reversed([f for f in facts.figures if f.end <= at and f.kind == "quantity" and f.value == len(listed)]):
+        head = head[:figure.start] + head[figure.end:]
+    return [head + figure.text + tail for figure in listed]
+
+
+def _item_spans(article_id: str, number: int, candidates: Sequence[SourceSentence]) -> list[list[SourceSentence]]:
+    """Each enumeration of an article with an item in that place: the item's head and the sentences up to
+    the next head (at most ITEM_BODY of them)."""
+    sentences = sorted({c.index: c for c in candidates if c.hit.article.article_id == article_id and c.index >= 0}.values(),
+                       key=lambda c: c.index)
+    spans = []
+    for group in enumeration_groups([c.text for c in sentences]):
+        if len(group) < number:
+            continue
+        start = group[number - 1]
+        end = group[number] if number < len(group) else start + 1 + ITEM_BODY
+        spans.append(sentences[start:min(end, start + 1 + ITEM_BODY)])
+    return spans
+
+
+def _clipped(text: str, limit: int = 30) -> str:
+    text = text.rstrip("。；;，,")
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _respectively(parts: list[list[ClaimCheck]]) -> tuple[ClaimCheck, ...]:
+    """The checks of a claim's respective parts (one figure each) when each part is supported: its best
+    support outranks what contradicts it, unless the contradicting source is another part's (两期分别: each
+    issue's figure differs from the other's). Empty when a part is not supported."""
+    best = []
+    for results in parts:
+        supported = [r for r in results if r.supported]
+        if not supported:
+            return ()
+        best.append(max(supported, key=lambda r: r.relatedness))
+    for i, results in enumerate(parts):
+        others = {r.support[0].hit.article.article_id for j, r in enumerate(best) if j != i}
+        if any(r.verdict == "contradicted" and r.relatedness > best[i].relatedness
+               and r.support[0].hit.article.article_id not in others for r in results):
+            return ()
+    return tuple(best)
 
 
 def _options(top: list[SourceSentence], joined: bool) -> list[tuple[SourceSentence, ...]]:
@@ -389,7 +494,17 @@ def _about_the_same(figure: Figure, source: Figure) -> bool:
     claim = _window_grams(figure.lead[-LOCAL_CHARS:] + " " + figure.tail[:LOCAL_AFTER]) | _counted(figure)
     if not claim:
         return True
+    for bare, counted in ((source, figure), (figure, source)):
+        noun = _bare_noun(bare)
+        if noun and counted.after.startswith(noun):
+            return True  # 连发12问 and 提了12个问题: the one character after a bare number is what it counts
     return bool(claim & (_window_grams(source.lead + " " + source.tail) | _counted(source)))
+
+
+def _bare_noun(figure: Figure) -> str:
+    """The one character that follows a number without a unit and ends its word: 问 in 连发12问，."""
+    match = re.match(r"([\u4e00-\u9fff])(?![\u4e00-\u9fff])", figure.tail) if not figure.unit else None
+    return match.group(1) if match else ""
 
 
 def _counted(figure: Figure) -> frozenset[str]:

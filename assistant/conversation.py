@@ -105,9 +105,16 @@ def plausible_rewrite(candidate: str, question: str) -> bool:
     cjk = sum(1 for ch in question if "\u4e00" <= ch <= "\u9fff")
     if cjk and sum(1 for ch in candidate if "\u4e00" <= ch <= "\u9fff") < 4:
         return False
+    if len(_ASKING.findall(candidate)) < len(_ASKING.findall(question)):
+        return False  # 扩大到多少个村？服务项目扩到多少项？ rewritten as the first question only
     terms = content_terms(_LEADING.sub("", question))
     kept = sum(1 for term in terms if term in candidate.lower())
     return not terms or kept * 2 >= len(terms)
+
+
+# The words that ask: a rewrite asks at least as many things as the follow-up.
+_ASKING = re.compile(r"多少|几|谁|什么|哪|何时|为何|怎么|怎样|如何|是否|\b(?:what|which|who|whom|whose|when|where|why|how)\b",
+                     re.I)
 
 
 def standalone_question(question: str, conversation: Conversation | None, chat_model=None,

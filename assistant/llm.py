@@ -17,12 +17,12 @@ from collections.abc import Callable
 from .answering import REFUSAL_EN, REFUSAL_ZH, ExtractiveAnswerer, asked_items, other_issues, question_language
 from .answering import refusal as refusal_answer
 from .tokens import count_tokens
-from .citations import short_reference, source_line
+from .citations import issue_note, short_reference, source_line
 from .cleaning import compact
 from .bounded import AnswerTooLong, http_client, invoke_text, stream_text
 from .prompting import render
 from .attribution import Attributed, answer_sentences, attribute, needs_rendering, stated
-from .claims import MASTHEAD, ClaimChecker, english_claim
+from .claims import ClaimChecker, english_claim
 from .records import Answer, CheckedClaim, Citation, Hit
 from .verify import strip_markup
 
@@ -168,9 +168,14 @@ class LLMAnswerer:
         said = {(s.hit.article.article_id, s.index) for a in kept for s in a.check.support}
         items = [e for e in asked_items(judgement, self.fallback.judge.article_sentences, question)
                  if (e.hit.article.article_id, e.index) not in said]
-        # An article counts as answered when a sentence of its own supports the model: "第9期有报道" or
-        # its title alone rests on where it appeared (MASTHEAD) and says nothing of what it reports.
-        told = {key for key, index in said if index != MASTHEAD}
+        # An article counts as answered when a verified sentence rests on its best answering sentence and
+        # says more than the question and the article's name ("第9期有报道", "讲的是《…》"); otherwise
+        # that line is quoted for it, as the extractive answer gives it.
+        best = {}
+        for evidence in judgement.evidence:
+            best.setdefault(evidence.hit.article.article_id, evidence.index)
+        told = {s.hit.article.article_id for a in kept for s in a.check.support
+                if s.index == best.get(s.hit.article.article_id) and not restates(a.text, question, s.hit)}
         issues = other_issues(judgement, question, told)
         quoted: list[str] = []
         for item, named in [(e, False) for e in items] + [(e, True) for e in issues]:
@@ -222,6 +227,20 @@ class LLMAnswerer:
             answered = chinese.get(1, "") if first == 2 and stated(chinese.get(1, ""), value) == value else ""
             renderings.setdefault(value, answered or value)
         return attribute(reply, packed, self.checker, chinese.get(1, question) if first == 2 else question, renderings)
+
+
+def restates(sentence: str, question: str, hit: Hit) -> bool:
+    """Whether a sentence only restates the question and names the article (its title, where and when it
+    appeared): "讲过建德市人大的工作，讲的是《…》", "第9期（2024-06-28）报道了…相关工作". Every content
+    word it has is the question's or the article's name."""
+    from .lexical import content_terms
+
+    # A brief's title is its own first words (derived): repeating it tells what the brief reports.
+    names = " ".join([short_reference(hit), issue_note(hit, "zh"), hit.issue.date or ""])
+    if hit.article.kind == "brief":
+        names = names.replace(hit.article.title, "")
+    known = compact(" ".join([question, names])).lower()
+    return all(term in known for term in content_terms(sentence))
 
 
 def numbered_lines(text: str, expected: int) -> dict[int, str]:

@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from assistant.answering import REFUSAL_EN, REFUSAL_ZH, enumeration_groups
+from assistant.answering import REFUSAL_EN, REFUSAL_ZH
+from assistant.sentences import enumeration_groups
 from assistant.asked import several_issues
 from assistant.render import answer_json, answer_text as format_answer
 from assistant.cleaning import compact
@@ -87,6 +88,13 @@ def test_items_the_article_enumerates_are_listed_one_per_line(real_assistant):
     lines = answer.text.splitlines()
     assert [line[:3] for line in lines if line[:2] in ("一是", "二是", "三是")] == ["一是绘", "二是绘", "三是绘"]
     assert all(name in answer.text for name in ("设计图", "施工图", "成果图"))
+
+
+def test_items_are_listed_when_the_question_counts_them(real_assistant):
+    # 哪四项 asks for the items themselves (the questions are worded for this test).
+    counted = real_assistant.ask("临平区抓实财经监督的“四个深化”是哪四项？")
+    heads = [line[:2] for line in counted.text.splitlines() if line[:2] in ("一是", "二是", "三是", "四是")]
+    assert heads == ["一是", "二是", "三是", "四是"], counted.text
 
 
 def test_enumeration_groups_restart_at_one_and_skip_stray_items():

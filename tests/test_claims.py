@@ -164,7 +164,8 @@ def test_bare_values_are_checked_for_what_they_say_and_file_names_are_dropped(ch
     question = "2024年西湖龙井茶春茶产量达到多少吨？"
     right, = attribute("500吨[1]", packed, checker, question)
     wrong, = attribute("50吨", packed, checker, question)
-    assert right.check.supported and right.sources == (1,) and right.text == "500吨"
+    # Shown as it was checked: the value in the question's words.
+    assert right.check.supported and right.sources == (1,) and right.text == "2024年西湖龙井茶春茶产量达到500吨。"
     assert wrong.check.verdict == "contradicted" and "500吨" in wrong.check.reason
     # An answer that counts issues: each sentence shown under the issue of its support; a lone 第二期 is a claim.
     first, second = attribute("第一期：A类事项12项[1]。第二期：B类事项9项。", packed, checker, "两期里各有多少项？")
@@ -290,3 +291,49 @@ def test_two_counts_swapped_are_caught_by_what_follows_them(checker):
     swapped = checker.check("运河商务社区设立立法信息采集点，包括14幢写字楼和7幢独栋楼宇。", source)
     assert swapped.verdict == "contradicted" and "14幢" in swapped.reason
     assert checker.check("运河商务社区设立立法信息采集点，包括7幢写字楼和14幢独栋楼宇。", source).supported
+
+
+def _issue_hit(paragraphs, title, ordinal, issue_no, date) -> Hit:
+    issue = Issue(f"i{issue_no}.txt", "0" * 64, issue_no=issue_no, total_no=690 + issue_no, date=date)
+    article = Article(f"i{issue_no}-{ordinal}", issue.source, ordinal, title, "article", "西湖区人大常委会办公室",
+                      "西湖区人大常委会", (), "西湖区", "", tuple(paragraphs))
+    return Hit(issue, article, (), 1.0)
+
+
+def test_figures_given_respectively_rest_each_on_its_own_issue(checker):
+    """两期…分别是387家和2075家: one sentence about two issues, each figure supported by its own article."""
+    first = _issue_hit(["目前，全区已新增大学生创业企业387家，新增就业1.38万人。"], "西湖区：聚焦三个“更”", 1, 9, "2024-06-28")
+    second = _issue_hit(["累计助力新增大学生创业企业2075家，为青年提供全周期支持。"], "西湖区：多措并举", 2, 5, "2025-07-11")
+    both = checker.candidates_from([first, second], [1, 2])
+    check = checker.check("两期中，西湖区新增大学生创业企业分别是387家和2075家。", both)
+    assert check.supported and {s.hit.article.article_id for s in check.support} == {"i9-1", "i5-2"}
+    assert not checker.check("两期中，西湖区新增大学生创业企业分别是387家和2076家。", both).supported
+    assert not checker.check("两期中，西湖区新增大学生创业企业分别是38家和2075家。", both).supported
+    # Where one sentence holds both figures, it decides their order: a swap stays a swap.
+    one = checker.candidates_from([_hit(["西湖区新增大学生创业企业和新增就业分别为387家和1.38万人。"])])
+    assert checker.check("西湖区新增大学生创业企业和新增就业分别为387家和1.38万人。", one).supported
+    assert not checker.check("西湖区新增大学生创业企业和新增就业分别为1.38万人和387家。", one).supported
+
+
+def test_an_item_of_a_list_must_be_the_articles_item_in_that_place(checker):
+    """三是深化预算执行监督 where the article's third item is 深化项目审查监督: contradicted, with the item."""
+    hit = _hit(["临平区人大常委会聚焦预算、计划、审计三大审查监督重点。", "一是深化预算审查监督。",
+                "强化预算全口径审查、全过程监督，深入调研预算执行情况，提出意见建议13条。", "二是深化计划审查监督。",
+                "认真审查计划草案，推进共同富裕等方面意见建议16条。", "三是深化项目审查监督。", "对重大项目开展跟踪监督。",
+                "四是深化审计整改监督。", "推动审计查出问题整改到位。"], title="临平区：抓实“四个深化”")
+    source = checker.candidates_from([hit])
+    assert checker.check("三是深化项目审查监督。", source).supported
+    assert checker.check("一是深化预算审查监督。", source).supported
+    for wrong, place in (("三是深化预算执行监督。", "第3项"), ("四是深化共同富裕监督。", "第4项"),
+                         ("一是深化计划审查监督。", "第1项")):
+        check = checker.check(wrong, source)
+        assert check.verdict == "contradicted" and place in check.reason, (wrong, check)
+    # Without its ordinal the sentence is not placed in the list, and is checked as any other.
+    assert checker.check("临平区深化计划审查监督。", source).supported
+
+
+def test_a_bare_number_counts_the_character_after_it(checker):
+    """连发12问 supports 提了12个问题; it does not support 12个部门."""
+    source = checker.candidates_from([_hit(["常委会组成人员直奔主题、连发12问，7个区级职能部门负责人积极作答。"])])
+    assert checker.check("常委会组成人员一共提了12个问题，7个区级职能部门负责人作答。", source).supported
+    assert not checker.check("常委会组成人员连发7问，12个区级职能部门负责人作答。", source).supported

@@ -26,6 +26,9 @@ from assistant.judge import JudgeModel, question_anchors
     ("哪个区最早设立了法庭？", "place"),
     ("那个平台叫什么？", "name"),
     ("他们是怎么推进这项工作的？", "how"),
+    ("拱墅区在这几期里分别做了哪些工作？", "how"),  # 这几期 points at issues, it does not count them
+    ("那几个项目是哪几位领导牵头的？", "person"),
+    ("第5期“情况交流”栏目登了哪三篇？", "issues"),
     ("Who spoke at the meeting?", "person"),
     ("How many suggestions were received?", "quantity"),
     ("When was the regulation passed?", "date"),

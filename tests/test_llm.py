@@ -169,6 +169,16 @@ def test_unusable_llm_rewrite_falls_back_to_the_rule(fake_index_settings, fake_e
     assert answer.rewritten == "萧山区人大在优化营商环境方面做了什么？"
 
 
+def test_a_rewrite_must_ask_everything_the_follow_up_asks():
+    from assistant.conversation import plausible_rewrite
+
+    follow_up = "到2024年扩大到多少个村了？服务项目扩到多少项？"
+    assert not plausible_rewrite("到2024年，“健康村长”试点扩大到多少个村？", follow_up)
+    assert plausible_rewrite("到2024年，“健康村长”试点扩大到多少个村？服务项目扩到多少项？", follow_up)
+    assert plausible_rewrite("到2024年，“健康村长”试点扩大到多少个村，服务项目扩到多少项？", follow_up)
+    assert plausible_rewrite("Which issue reported the spring tea output?", "Which issue was that?")
+
+
 def test_failure_notices_follow_the_exception_types_of_openai_and_httpx():
     import httpx
     import openai
@@ -245,3 +255,32 @@ def test_an_article_named_only_by_where_it_appeared_is_quoted_for_what_it_report
     assert answer.checked[0].quote.startswith(f"《{title}》刊于《杭州人大信息》第5期")  # where it appeared
     named = [line for line in answer.quoted if f"《{title}》：" in line]
     assert len(named) == 1 and named[0].endswith("[1]")  # what it reports, under the model's number for it
+
+
+def test_an_article_named_with_the_question_restated_is_quoted_for_what_it_reports(fake_index_settings, fake_embedder):
+    """"讲过建德市人大的工作，讲的是《…》" rests on the article's lead sentence but tells nothing the
+    question and the title do not: the article is quoted for what it reports."""
+    title = "建德市：强化监督助推筑牢燃气“安全网”"
+    reply = f"讲过建德市人大的工作，讲的是《{title}》[1]。"
+    answer = _assistant(fake_index_settings, fake_embedder, reply).ask("哪几期讲过建德市人大的工作？分别讲的是什么？")
+    assert answer.mode == "llm" and answer.checked[0].verdict == "supported"
+    assert answer.checked[0].quote and "刊于" not in answer.checked[0].quote  # a sentence of the article's own
+    assert any(f"《{title}》：" in line for line in answer.quoted)
+    # A sentence that says what the article reports is not repeated as a quote.
+    told = _assistant(fake_index_settings, fake_embedder, "建德市推动“一乡镇一瓶库”集约化布点方案[1]。").ask(
+        "哪几期讲过建德市人大的工作？分别讲的是什么？")
+    assert told.mode == "llm" and not any(f"《{title}》：" in line for line in told.quoted)
+
+
+def test_a_bare_value_is_shown_in_the_words_of_the_question_it_was_checked_as(fake_index_settings, fake_embedder):
+    answer = _assistant(fake_index_settings, fake_embedder, "三次").ask(
+        "《杭州市优化营商环境条例》草案审议阶段，市人大常委会一共安排了几次审议？")
+    assert answer.mode == "llm" and answer.text.startswith("《杭州市优化营商环境条例》草案审议阶段，市人大常委会一共安排了三次审议[1]")
+    assert answer.checked[0].text == "《杭州市优化营商环境条例》草案审议阶段，市人大常委会一共安排了三次审议。"
+
+
+def test_a_programme_an_article_mentions_is_not_an_article_of_the_issue(fake_index_settings, fake_embedder):
+    reply = "《市人大常委会积极推动西湖龙井“金字招牌”越擦越亮》和《人大视窗-我们圆桌会》[1]"
+    answer = _assistant(fake_index_settings, fake_embedder, reply).ask("第9期（总第697期）“要闻速递”栏目里有哪两篇？")
+    assert answer.mode == "extractive" and answer.checked[0].verdict == "not_found"
+    assert "《人大视窗-我们圆桌会》" in answer.checked[0].reason
