@@ -106,19 +106,19 @@ def enumerated(picked: list[Evidence]) -> bool:
 
 def _items(question: str, same_article: list[Evidence], article_sentences) -> list[Evidence]:
     """The article's enumerated items that answer a question asking for them: the run of heads that holds
-    or closely follows an answering sentence (best first), with that sentence when it is not a head."""
+    or closely follows an answering sentence (best first), with that sentence when it introduces them."""
     if article_sentences is None or not _ASKS_FOR_ITEMS.search(question):
         return []
     best = same_article[0]
     sentences, _ = article_sentences(best.hit)
     for group in enumeration_groups(sentences):
-        # The best answering sentence must be one of the items (a head or a body), or introduce them (just
-        # before the first): a list elsewhere in the article answers another question.
-        # A body counts unless 分别 is over issues (两期里分别…): that asks for each issue's answer.
-        body = group[0] < best.index < group[-1] and not several_issues(question)
-        if best.index in group or group[0] - 2 <= best.index < group[0] or body:
+        # The best answering sentence must be one of the heads, or introduce them (just before the first):
+        # a list elsewhere in the article answers another question. (Where it is an item's body, the
+        # question asks how, and the explaining sentences answer it: measured on the judge's calibration
+        # part, listing the heads there lost the answer.)
+        if best.index in group or group[0] - 2 <= best.index < group[0]:
             heads = [Evidence(best.hit_rank, best.hit, i, sentences[i], best.score) for i in group[:MAX_ITEMS]]
-            return ([best] if best.index not in group else []) + heads
+            return ([best] if best.index < group[0] else []) + heads
     return []
 
 
