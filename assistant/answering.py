@@ -13,7 +13,7 @@ import re
 from .asked import several_issues
 from .sentences import ITEM, enumeration_groups
 from .citations import issue_note, short_reference
-from .judge import AnswerabilityJudge, Evidence, Judgement
+from .judge import AnswerabilityJudge, Evidence, Judgement, column_named
 from .records import Answer, Citation, Hit
 
 MAX_QUOTES = 3
@@ -80,6 +80,17 @@ class ExtractiveAnswerer:
         else:
             text = ("\n".join if kind == "issues" or listed else "".join)(f"{s}[{n}]" for s, n in parts)
         first = citations[0]
+        column = column_named(question, hits)
+        if kind == "issues" and column and language == "zh":
+            # “信息摘登”有几则: the count is the issue's own, of every article of the column in the hits
+            # (the pipeline puts them all there: Assistant.with_column).
+            issue, name = column
+            count = sum(1 for hit in hits if hit.issue.source == issue.source and hit.article.column == name)
+            unit = "则" if all(hit.article.kind == "brief" for hit in hits
+                              if hit.issue.source == issue.source and hit.article.column == name) else "篇"
+            shown = len({c.hit.article.article_id for c in citations if c.hit.article.column == name})
+            more = f"，以下列出其中{shown}{unit}" if shown < count else ""
+            text = f"{issue.label}“{name}”栏目共{count}{unit}{more}：\n{text}"
         if kind in ("issue", "column"):
             text = f"{issue_note(first.hit, language)}[{first.n}] {text}"
         if kind == "byline":

@@ -32,7 +32,7 @@ from .cleaning import compact
 from .embedding import passage_vector, question_vector
 from .lexical import STOPWORDS, content_terms, segmenter
 from .lexicon import lexicon
-from .records import Hit
+from .records import Hit, Issue
 from .sentences import split_sentences
 
 VERDICTS = ("answers", "mentions", "unrelated")
@@ -226,6 +226,15 @@ class AnswerabilityJudge:
                 # sentence ranked within e^4 of the best, each with its best sentence.
                 answering += tuple(e for e in ranked if e.score >= best_logit - 4.0 and e not in answering
                                    and all(a.found_in(_haystack(e.hit)) for a in prepared.anchors if a.strong))
+                column = column_named(question, hits) if prepared.asked.kind == "issues" else None
+                if column is not None:
+                    # “信息摘登”有几则: the column's articles in that issue, each by its best sentence, and no other.
+                    issue, name = column
+                    best_of: dict[str, Evidence] = {}
+                    for e in ranked:
+                        if e.hit.issue.source == issue.source and e.hit.article.column == name:
+                            best_of.setdefault(e.hit.article.article_id, e)
+                    answering = tuple(best_of.values()) or answering
             return Judgement("answers", "", prepared.asked, answering, best, subject, missing, features)
         top_coverage = self._coverage(prepared, _haystack(hits[0]), sum(prepared.weights) or 1.0) if hits else 0.0
         holds_anchor = any(a.forms[0] in subject for a in prepared.anchors)
@@ -546,3 +555,21 @@ def pinyin_of(text: str) -> str:
     from pypinyin import lazy_pinyin
 
     return "".join(lazy_pinyin(text)).lower()
+
+
+def column_named(question: str, hits: list[Hit]) -> tuple[Issue, str] | None:
+    """The issue and column a question names (第5期“情况交流”栏目…), from the hits that have them: the
+    issue the question names by number, else that of the best such hit. None when it names none: a
+    column is named as one in quotes or with 栏 (代表工作 alone is a topic, not the column of that name)."""
+    named = [hit for hit in hits if hit.article.column and _as_a_column(hit.article.column, question)]
+    if not named:
+        return None
+    numbers = {(bool(total), int(n)) for total, n in re.findall(r"(总)?第\s*(\d+)\s*期", question)}
+    of_issue = [hit for hit in named if (False, hit.issue.issue_no) in numbers or (True, hit.issue.total_no) in numbers]
+    best = (of_issue or named)[0]
+    return best.issue, best.article.column
+
+
+def _as_a_column(column: str, question: str) -> bool:
+    return bool(re.search(rf"[“「\"']{re.escape(column)}[”」\"']|{re.escape(column)}\s*(?:一)?栏|栏目\s*[“「\"']?{re.escape(column)}",
+                          question))

@@ -6,7 +6,8 @@ from dataclasses import replace
 from pathlib import Path
 from collections.abc import Callable
 
-from .answering import ExtractiveAnswerer
+from .answering import ExtractiveAnswerer, column_named, question_language
+from .asked import asked_for
 from .claims import ClaimCheck, ClaimChecker
 from .conversation import Conversation, standalone_question
 from .index import ArchiveIndex, live_generation
@@ -76,7 +77,7 @@ class Assistant:
             on_token: Callable[[str], None] | None = None) -> Answer:
         question = clean_question(question)
         standalone = standalone_question(question, conversation, self.chat_model, deadline=self.settings.llm_timeout)
-        hits = self.search(standalone, filters)
+        hits = self.with_column(standalone, self.search(standalone, filters))
         if self.llm is not None:
             answer = self.llm.answer(standalone, hits, on_token)
         else:
@@ -86,6 +87,21 @@ class Assistant:
         if conversation is not None:
             conversation.add(question, standalone, answer.text)
         return answer
+
+    def with_column(self, question: str, hits: list[Hit]) -> list[Hit]:
+        """A question asking which articles a column of an issue holds (“信息摘登”有几则, 情况交流栏目收了哪几篇)
+        is answered from the issue's table of contents, not from what retrieval ranks: every article of
+        the column named, in the issue the question names or else of the best hit that has it, comes first."""
+        column = column_named(question, hits)
+        if column is None or asked_for(question, question_language(question)).kind != "issues":
+            return hits
+        issue, column = column
+        have = {hit.article.article_id for hit in hits}
+        store = self.index.store
+        extra = [Hit(issue, article, store.chunks_of(article.article_id)[:1], hits[-1].score)
+                 for article in store.articles(issue.source) if article.column == column and article.article_id not in have]
+        listed = [hit for hit in hits if hit.issue.source == issue.source and hit.article.column == column] + extra
+        return listed + [hit for hit in hits if hit not in listed]
 
     def check(self, text: str, filters: Filters | None = None) -> list[ClaimCheck]:
         """Each sentence of a draft against the whole archive (or the filtered part): supported,

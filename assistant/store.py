@@ -141,6 +141,11 @@ class Store:
         )
         return {row[0]: Chunk(*row[1:]) for row in rows}
 
+    def chunks_of(self, article_id: str) -> tuple[Chunk, ...]:
+        rows = self.db.execute("SELECT chunk_id, article_id, ordinal, text, embed_text FROM chunks WHERE article_id = ? "
+                               "ORDER BY ordinal", (article_id,))
+        return tuple(Chunk(*row) for row in rows)
+
     def sentence_vectors(self, article_id: str, dim: int) -> tuple[list[str], np.ndarray] | None:
         """(sentences, vectors) of an article in order, or None when the index predates sentence vectors."""
         try:

@@ -97,6 +97,22 @@ def test_items_are_listed_when_the_question_counts_them(real_assistant):
     assert heads == ["一是", "二是", "三是", "四是"], counted.text
 
 
+def test_a_column_of_an_issue_is_listed_whole_with_its_count(real_assistant):
+    # Retrieval ranks a column's articles by their words; the answer lists the column as the issue prints it.
+    answer = real_assistant.ask("总第711期的“情况交流”一栏登了哪些文章？")
+    first, *lines = answer.text.splitlines()
+    assert first == "第5期（总第711期）“情况交流”栏目共4篇："
+    assert len(lines) == 4 and all(line.startswith("第5期（2025-07-11）《") for line in lines)
+    assert {c.hit.article.column for c in answer.citations} == {"情况交流"}
+    briefs = real_assistant.ask("2025年7月11日出版的那期，信息摘登栏目一共有几则？")
+    assert briefs.text.startswith("第5期（总第711期）“信息摘登”栏目共4则：")
+    assert len({c.hit.article.article_id for c in briefs.citations}) == 4
+    # A topic that is also a column's name (代表工作) is not a question about the column.
+    topic = real_assistant.ask("富阳区人大的代表工作在哪几期报道过？")
+    assert not topic.refused and "栏目共" not in topic.text
+    assert len({c.hit.issue.source for c in topic.citations}) >= 2  # not the one issue of that column
+
+
 def test_enumeration_groups_restart_at_one_and_skip_stray_items():
     sentences = ["引言。", "一是甲。", "正文。", "二是乙。", "三是丙。", "另起。", "二是孤立。", "（一）子。", "（二）丑。"]
     assert enumeration_groups(sentences) == [[1, 3, 4], [7, 8]]
