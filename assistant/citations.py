@@ -86,7 +86,10 @@ def issue_note(hit: Hit, language: str) -> str:
         total = f"（总第{issue.total_no}期）" if issue.total_no is not None else ""
         where = f"《{issue.publication}》第{issue.issue_no}期{total}{when}"
     column = f"，栏目“{article.column}”" if article.column else ""
-    return f"《{article.title}》刊于{where}{column}。"
+    # The issue's footer, which a reader of the PDF sees too: who edited it and how to reach them.
+    footer = "，".join(filter(None, (f"本期责任编辑{issue.editor}" if issue.editor else "",
+                                   f"电话{issue.phone}" if issue.phone else "")))
+    return f"《{article.title}》刊于{where}{column}。" + (f"{footer}。" if footer else "")
 
 
 def chunk_header(issue: Issue, article: Article) -> str:

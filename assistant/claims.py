@@ -240,8 +240,8 @@ class ClaimChecker:
         contradiction, missing = _compare_figures(facts, text, meta, hit)
         if contradiction:
             return verdict("contradicted", contradiction)
-        for conflict in (_polarity(facts, text), _direction(facts, text), _from_to(facts, text), _frequency(facts, text),
-                         _done_or_planned(facts, text), _deputy(facts, text)):
+        for conflict in (_footer(claim, hit), _polarity(facts, text), _direction(facts, text), _from_to(facts, text),
+                         _frequency(facts, text), _done_or_planned(facts, text), _deputy(facts, text)):
             if conflict:
                 return verdict("contradicted", conflict)
         # A denial must be the source's own: 尚未落地 is supported only by a sentence that denies it too.
@@ -402,6 +402,10 @@ def _compare_figures(facts: _Facts, text: str, meta: str, hit: Hit) -> tuple[str
     meta_figures = find_figures(masthead_text(hit)) + _relative_years(text, hit)
     missing: list[str] = []
     for figure in facts.figures:
+        if _code(figure):  # a phone or document number: its digits, exactly, or nothing
+            if re.sub(r"\D", "", figure.text) not in re.sub(r"\D", "", text + meta):
+                missing.append(figure.text)
+            continue
         same = [s for s in source if figure.same_value(s)]
         if same:
             conflict = _measure_conflict(figure, same, source)
@@ -424,6 +428,23 @@ def _compare_figures(facts: _Facts, text: str, meta: str, hit: Hit) -> tuple[str
                 return f"来源刊于{hit.issue.label}", missing
         missing.append(figure.text)
     return "", missing
+
+
+def _footer(claim: str, hit: Hit) -> str:
+    """The issue's editor and phone are its footer's: a claim naming 责任编辑 or 电话 names those, not a
+    byline the article carries ("责任编辑是富阳区人大常委会办公室")."""
+    issue = hit.issue
+    if issue.editor and "编辑" in claim and issue.editor not in compact(claim):
+        return f"来源记载本期责任编辑为{issue.editor}"
+    digits = re.sub(r"\D", "", issue.phone)
+    if digits and "电话" in claim and re.search(r"\d{5,}", claim) and digits[-8:] not in re.sub(r"\D", "", claim):
+        return f"来源记载电话为{issue.phone}"
+    return ""
+
+
+def _code(figure: Figure) -> bool:
+    """A number of seven digits or more without a unit: a phone or document number, not a quantity."""
+    return figure.kind == "quantity" and not figure.unit and len(re.sub(r"\D", "", figure.text)) >= 7
 
 
 def _names_an_issue(figure: Figure) -> bool:

@@ -459,7 +459,9 @@ def _haystack_key(title: str, text: str, byline: str, district: str, publication
 def _haystack(hit: Hit) -> str:
     """Everything an article and its issue say, compacted: where anchors and topic words are looked for."""
     a, i = hit.article, hit.issue
-    return _haystack_key(a.title, a.text, a.byline, a.district, i.publication, i.label, i.date, i.source, a.column)
+    footer = f"责任编辑{i.editor}电话{i.phone}" if i.editor or i.phone else ""
+    return _haystack_key(a.title, a.text, a.byline, a.district, i.publication, i.label, i.date, i.source,
+                         a.column + footer)
 
 
 @dataclass(frozen=True)

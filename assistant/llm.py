@@ -86,10 +86,14 @@ def pack_sources(hits: list[Hit], budget_tokens: int) -> list[tuple[int, Hit, st
     return packed
 
 
-def format_sources(packed: list[tuple[int, Hit, str]]) -> str:
+def format_sources(packed: list[tuple[int, Hit, str]], footer: bool = False) -> str:
+    """The numbered sources; with footer, each names its issue's editor and phone (for a question about
+    the issue itself: 本期责任编辑是谁)."""
     blocks = []
     for n, hit, text in packed:
-        blocks.append(f"[{n}] {source_line(hit.issue, hit.article)}\n{text}")
+        issue = hit.issue
+        extra = f"（本期责任编辑{issue.editor}，电话{issue.phone}）" if footer and (issue.editor or issue.phone) else ""
+        blocks.append(f"[{n}] {source_line(issue, hit.article)}{extra}\n{text}")
     return "\n\n".join(blocks)
 
 
@@ -114,7 +118,8 @@ class LLMAnswerer:
             # The same judge as the extractive answer: refuse without asking the model to improvise.
             return self.fallback.answer(question, hits, judgement)
         packed = pack_sources(judgement.supporting_hits(), self.context_tokens)
-        system = render("answer_system", refusal=REFUSAL_ZH, sources=format_sources(packed))
+        system = render("answer_system", refusal=REFUSAL_ZH,
+                        sources=format_sources(packed, footer=judgement.asked.kind == "issue"))
         messages = [("system", system), ("human", render("answer_user", question=question))]
         started = time.perf_counter()
         cut = ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .cleaning import glue, compact, is_page_furniture, join_lines, normalise, repair_characters
 from .records import PUBLICATION, Article, Issue, ParsedIssue
@@ -30,6 +30,9 @@ _LINE_END_NOT_TITLE = re.compile(r"[、，,：:；;]$")
 _BRIEF_START = re.compile(r"^[\u4e00-\u9fff]{2,3}(?:区|县|市)人大常委会")
 _DISTRIBUTION = re.compile(r"^\s*[\u3000 ]*送\s*[：:]")
 _EDITOR_LINE = re.compile(r"^\s*(本期)?责任编辑\s*[：:]|^\s*电话\s*[：:]")
+_EDITOR = re.compile(r"^\s*(?:本期)?责任编辑\s*[：:]\s*([\u4e00-\u9fff·\s]{2,12}?)\s*$")
+_PHONE = re.compile(r"^\s*(?:联系)?电话\s*[：:]\s*([0-9０-９()（）\-－\s]{7,20})\s*$")
+FOOTER_LINES = 8  # the footer (送, 责任编辑, 电话) is the issue's last lines
 _CLAUSE_END = "，,。；;！？!?"
 BRIEF_TITLE_CHARS = 40
 
@@ -48,8 +51,10 @@ def parse_issue(text: str, source: str, sha256: str, manifest: ManifestEntry | N
     """Parse the raw text of one file named `source` into an issue and its articles."""
     lines = [line.rstrip() for line in repair_characters(text).split("\n")]
     lines = [line for line in lines if line.strip() and not is_page_furniture(line)]
+    editor, phone = _footer(lines)
     lines = _cut_distribution_list(lines)
     issue, lines = _masthead(lines, source, sha256)
+    issue = replace(issue, editor=editor, phone=phone)
     toc, lines = _table_of_contents(lines)
     if manifest is not None:
         issue = _apply_manifest(issue, manifest)
@@ -145,6 +150,17 @@ def parse_byline(inner: str) -> tuple[str, str, tuple[str, ...]]:
     department = normalise(department)
     byline = " ".join([department, *authors])
     return byline, department, tuple(authors)
+
+
+def _footer(lines: list[str]) -> tuple[str, str]:
+    """本期责任编辑：杨青青 / 电话：(0571)85250657, from the issue's last lines."""
+    editor = phone = ""
+    for line in lines[-FOOTER_LINES:]:
+        if found := _EDITOR.match(line):
+            editor = compact(found.group(1))
+        elif found := _PHONE.match(line):
+            phone = re.sub(r"\s", "", found.group(1))  # as printed: (0571)85250657
+    return editor, phone
 
 
 def _cut_distribution_list(lines: list[str]) -> list[str]:

@@ -18,6 +18,8 @@ class Issue:
     issue_no: int | None = None  # 期号
     total_no: int | None = None  # 总期号
     date: str = ""  # ISO date, empty when unknown
+    editor: str = ""  # 本期责任编辑, from the issue's footer
+    phone: str = ""  # the footer's 电话
 
     @property
     def label(self) -> str:

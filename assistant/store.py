@@ -16,7 +16,8 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS issues (
     source TEXT PRIMARY KEY, sha256 TEXT NOT NULL, publication TEXT NOT NULL, edition TEXT NOT NULL,
-    issue_no INTEGER, total_no INTEGER, date TEXT NOT NULL, ingested_at TEXT NOT NULL);
+    issue_no INTEGER, total_no INTEGER, date TEXT NOT NULL, ingested_at TEXT NOT NULL,
+    editor TEXT NOT NULL DEFAULT '', phone TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS articles (
     article_id TEXT PRIMARY KEY, source TEXT NOT NULL REFERENCES issues(source) ON DELETE CASCADE,
     ordinal INTEGER NOT NULL, title TEXT NOT NULL, kind TEXT NOT NULL, byline TEXT NOT NULL,
@@ -47,7 +48,19 @@ class Store:
         else:
             self.db = sqlite3.connect(path, check_same_thread=False)
             self.db.executescript(_SCHEMA)
+            for column in ("editor", "phone"):  # an index written before the footer was kept
+                if column not in self._issue_columns():
+                    self.db.execute(f"ALTER TABLE issues ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
         self.db.execute("PRAGMA foreign_keys = ON")
+
+    def _issue_columns(self) -> set[str]:
+        return {row[1] for row in self.db.execute("PRAGMA table_info(issues)")}
+
+    def _issue_fields(self) -> str:
+        """The issues columns to read: an index written before the footer was kept reads them as empty."""
+        present = self._issue_columns()
+        footer = ", ".join(c if c in present else "''" for c in ("editor", "phone"))
+        return f"source, sha256, publication, edition, issue_no, total_no, date, {footer}"
 
     def close(self) -> None:
         self.db.close()
@@ -67,9 +80,10 @@ class Store:
         self.remove_issue(issue.source)
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         self.db.execute(
-            "INSERT INTO issues VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO issues(source, sha256, publication, edition, issue_no, total_no, date, ingested_at, editor, phone) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (issue.source, issue.sha256, issue.publication, issue.edition, issue.issue_no, issue.total_no,
-             issue.date, now),
+             issue.date, now, issue.editor, issue.phone),
         )
         self.db.executemany(
             "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -110,17 +124,11 @@ class Store:
         return dict(self.db.execute("SELECT source, sha256 FROM issues"))
 
     def issues(self) -> list[Issue]:
-        rows = self.db.execute(
-            "SELECT source, sha256, publication, edition, issue_no, total_no, date FROM issues "
-            "ORDER BY date DESC, source"
-        )
+        rows = self.db.execute(f"SELECT {self._issue_fields()} FROM issues ORDER BY date DESC, source")
         return [_issue(row) for row in rows]
 
     def issue(self, source: str) -> Issue | None:
-        row = self.db.execute(
-            "SELECT source, sha256, publication, edition, issue_no, total_no, date FROM issues WHERE source = ?",
-            (source,),
-        ).fetchone()
+        row = self.db.execute(f"SELECT {self._issue_fields()} FROM issues WHERE source = ?", (source,)).fetchone()
         return _issue(row) if row else None
 
     def articles(self, source: str | None = None) -> list[Article]:
@@ -248,7 +256,7 @@ class Store:
 
 def _issue(row) -> Issue:
     return Issue(source=row[0], sha256=row[1], publication=row[2], edition=row[3], issue_no=row[4],
-                 total_no=row[5], date=row[6])
+                 total_no=row[5], date=row[6], editor=row[7], phone=row[8])
 
 
 def _article(row) -> Article:

@@ -113,6 +113,16 @@ def test_a_column_of_an_issue_is_listed_whole_with_its_count(real_assistant):
     assert len({c.hit.issue.source for c in topic.citations}) >= 2  # not the one issue of that column
 
 
+def test_the_issues_editor_and_phone_come_from_its_footer(real_assistant):
+    answer = real_assistant.ask("总第711期那一期的责任编辑是谁？有联系电话吗？")
+    assert not answer.refused and "本期责任编辑杨青青，电话(0571)85250657" in answer.text
+    assert answer.citations[0].hit.issue.total_no == 711
+    # An issue printed without the footer names no editor rather than another issue's.
+    other = real_assistant.ask("市人大常委会立法保障“一号改革工程”那篇文章登在哪一期？")
+    assert not other.refused and other.citations[0].hit.issue.source.startswith("001_")
+    assert "责任编辑" not in other.text
+
+
 def test_enumeration_groups_restart_at_one_and_skip_stray_items():
     sentences = ["引言。", "一是甲。", "正文。", "二是乙。", "三是丙。", "另起。", "二是孤立。", "（一）子。", "（二）丑。"]
     assert enumeration_groups(sentences) == [[1, 3, 4], [7, 8]]

@@ -337,3 +337,15 @@ def test_a_bare_number_counts_the_character_after_it(checker):
     source = checker.candidates_from([_hit(["常委会组成人员直奔主题、连发12问，7个区级职能部门负责人积极作答。"])])
     assert checker.check("常委会组成人员一共提了12个问题，7个区级职能部门负责人作答。", source).supported
     assert not checker.check("常委会组成人员连发7问，12个区级职能部门负责人作答。", source).supported
+
+
+def test_the_issues_editor_and_phone_are_its_footers(checker):
+    issue = Issue("f.txt", "0" * 64, issue_no=5, total_no=711, date="2025-07-11", editor="杨青青", phone="(0571)85250657")
+    article = Article("f-1", "f.txt", 1, "富阳区：“双标双带”制推动代表工作高质量发展", "article", "富阳区人大常委会办公室",
+                      "富阳区人大常委会办公室", (), "富阳区", "代表工作", ("富阳区人大常委会创新开展“双标双带”制工作。",))
+    source = checker.candidates_from([Hit(issue, article, (), 1.0)])
+    assert checker.check("第5期（总第711期）的责任编辑是杨青青。", source).supported
+    assert checker.check("第5期的联系电话是(0571)85250657。", source).supported
+    wrong = checker.check("第5期（总第711期）的责任编辑是富阳区人大常委会办公室。", source)
+    assert wrong.verdict == "contradicted" and "杨青青" in wrong.reason
+    assert checker.check("第5期的联系电话是(0571)85250658。", source).verdict == "contradicted"

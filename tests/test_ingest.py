@@ -402,3 +402,27 @@ def test_the_pdf_of_an_issue_ingested_as_text_is_one_entry(settings, fake_embedd
     # The PDF of 第9期 (with its masthead) next to its .txt: asked, never a second entry.
     again = ingest([PDFS / "004_dbed6e9d040a5771.pdf"], settings, fake_embedder)
     assert again.needs_confirmation and not again.added and _stats(settings)[0]["issues"] == 5
+
+
+def test_an_index_written_before_the_footer_was_kept_still_opens_and_takes_new_issues(settings, fake_embedder, tmp_path):
+    """Its issues table lacks editor and phone: read as empty, added on the next write."""
+    import sqlite3
+
+    from assistant.records import Issue
+    from assistant.store import Store
+
+    path = tmp_path / "old.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript("CREATE TABLE issues (source TEXT PRIMARY KEY, sha256 TEXT NOT NULL, publication TEXT NOT NULL, "
+                     "edition TEXT NOT NULL, issue_no INTEGER, total_no INTEGER, date TEXT NOT NULL, "
+                     "ingested_at TEXT NOT NULL);"
+                     "INSERT INTO issues VALUES ('a.txt', 'x', '杭州人大信息', '', 5, 711, '2025-07-11', 'now');")
+    db.commit()
+    db.close()
+    reader = Store(path, readonly=True)
+    assert reader.issue("a.txt") == Issue("a.txt", "x", issue_no=5, total_no=711, date="2025-07-11")
+    reader.close()
+    writer = Store(path)
+    writer.put_issue(Issue("b.txt", "y", issue_no=6, editor="杨青青", phone="(0571)85250657"), [], [], [], [])
+    assert writer.issue("b.txt").editor == "杨青青" and writer.issue("a.txt").editor == ""
+    writer.close()

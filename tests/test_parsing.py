@@ -97,6 +97,17 @@ def test_pdf_parses_like_its_text(name):
     assert "\u2f08" not in "".join(a.text for a in parsed.articles)  # no radical code points left
 
 
+@pytest.mark.parametrize("path, editor, phone", [
+    (SAMPLE / "002_799da0136ed27955.txt", "杨青青", "(0571)85250657"),
+    (PDFS / "004_dbed6e9d040a5771.pdf", "杨青青", "(0571)85250657"),  # the same footer through the PDF path
+    (SAMPLE / "000_7add4dc35fc77e00.txt", "", ""),  # an issue printed without the footer
+])
+def test_the_footer_gives_the_issues_editor_and_phone(path, editor, phone):
+    parsed = _parse(path)
+    assert (parsed.issue.editor, parsed.issue.phone) == (editor, phone)
+    assert not any("责任编辑" in a.text or "85250657" in a.text for a in parsed.articles)
+
+
 def test_byline_with_full_width_spaces_and_split_names():
     assert parse_byline("法工委\u3000 金\u3000 颖") == ("法工委 金颖", "法工委", ("金颖",))
     assert parse_byline("淳安县人大常委会办公室  洪永流 储言者")[2] == ("洪永流", "储言者")
