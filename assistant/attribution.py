@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from .asked import asked_for
+from .asked import Asked, asked_for
 from .citations import chinese_date
 from .claims import MASTHEAD, ClaimCheck, ClaimChecker, SourceSentence, english_claim
 from .cleaning import compact
@@ -208,6 +208,8 @@ def stated(question: str, reply: str) -> str:
     if not value or len(compact(value)) > BARE_VALUE_CHARS or not re.search(r"[\u4e00-\u9fff]", question):
         return reply
     asked = asked_for(question, "zh")
+    if asked.kind == "issue" and "谁" in question:
+        asked = Asked("person", wants_name=True)  # 那期的责任编辑是谁: a name, which the issue's footer gives
     slot = _ASKED_SLOT.get(asked.kind)
     match = re.search(slot, question) if slot else None
     unit = re.search("|".join(re.escape(u) for u in UNIT_WORDS) + "$", match.group(0)) if match and asked.kind == "quantity" else None
