@@ -179,7 +179,11 @@ class ClaimChecker:
         checks = _respectively(parts)
         if checks:
             support = tuple(dict.fromkeys(s for c in checks for s in c.support))
-            return ClaimCheck(claim, "supported", support, "", min(c.relatedness for c in checks))
+            # 两期…分别: as many issues as the frame counts, each figure from its own.
+            issues = {s.hit.issue.source for s in support}
+            framed = _frames(claim_facts(claim), claim.find("分别"), len(checks))
+            if all(f.unit != "期" or len(issues) == len(checks) for f in framed):
+                return ClaimCheck(claim, "supported", support, "", min(c.relatedness for c in checks))
         return decided
 
     def _own_item(self, claim: str, decided: ClaimCheck, candidates: Sequence[SourceSentence],
@@ -281,9 +285,14 @@ def respective_parts(claim: str, facts: _Facts, candidates: Sequence[SourceSente
             return []
     head, tail = claim[:at] + claim[at + 2:listed[0].start], claim[listed[-1].end:]
     # The count the list distributes over (两期, 这两年) is the frame, not a figure of either part.
-    for figure in reversed([f for f in facts.figures if f.end <= at and f.kind == "quantity" and f.value == len(listed)]):
+    for figure in reversed(_frames(facts, at, len(listed))):
         head = head[:figure.start] + head[figure.end:]
     return [head + figure.text + tail for figure in listed]
+
+
+def _frames(facts: _Facts, at: int, count: int) -> list[Figure]:
+    """The figures before 分别 that count what it distributes over: 两期 in 两期…分别是387家和2075家."""
+    return [f for f in facts.figures if f.end <= at and f.kind == "quantity" and f.value == count]
 
 
 def _item_spans(article_id: str, number: int, candidates: Sequence[SourceSentence]) -> list[list[SourceSentence]]:

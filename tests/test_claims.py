@@ -309,6 +309,10 @@ def test_figures_given_respectively_rest_each_on_its_own_issue(checker):
     assert check.supported and {s.hit.article.article_id for s in check.support} == {"i9-1", "i5-2"}
     assert not checker.check("两期中，西湖区新增大学生创业企业分别是387家和2076家。", both).supported
     assert not checker.check("两期中，西湖区新增大学生创业企业分别是38家和2075家。", both).supported
+    # 两期 counts issues: two articles of one issue do not give "two issues' figures".
+    same = checker.candidates_from([first, _issue_hit(["累计助力新增大学生创业企业2075家。"], "西湖区：多措并举", 2, 9,
+                                                      "2024-06-28")], [1, 2])
+    assert not checker.check("两期中，西湖区新增大学生创业企业分别是387家和2075家。", same).supported
     # Where one sentence holds both figures, it decides their order: a swap stays a swap.
     one = checker.candidates_from([_hit(["西湖区新增大学生创业企业和新增就业分别为387家和1.38万人。"])])
     assert checker.check("西湖区新增大学生创业企业和新增就业分别为387家和1.38万人。", one).supported

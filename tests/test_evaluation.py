@@ -126,3 +126,23 @@ def test_a_key_fact_is_found_in_any_wording_that_holds_its_figures_and_words(fac
     from assistant.evaluation import fact_found
 
     assert fact_found(fact, answer, language) is found
+
+
+def test_a_shown_figure_must_be_in_its_quote_or_what_its_citations_show():
+    from assistant.evaluation import _figures_not_in_quote
+    from assistant.records import Answer, CheckedClaim, Citation, Hit, Issue
+
+    def cited(n, issue_no, text):
+        issue = Issue(f"{issue_no}.txt", "0", issue_no=issue_no, total_no=690 + issue_no, date="2025-07-11")
+        article = Article(f"a{n}", issue.source, n, "西湖区", "article", "", "", (), "西湖区", "", (text,))
+        return Citation(n, Hit(issue, article, (), 1.0), text, 1.0)
+
+    citations = (cited(1, 9, "新增大学生创业企业387家。"), cited(2, 5, "新增大学生创业企业2075家。"))
+    claim = CheckedClaim("两期中新增大学生创业企业分别是387家和2075家。", "supported",
+                         quote="新增大学生创业企业387家。新增大学生创业企业2075家。", cited=(1, 2))
+    answer = Answer(question="q", text=claim.text, refused=False, citations=citations, mode="llm", checked=(claim,))
+    assert _figures_not_in_quote(answer) == []  # 两期: the two issues the sentence cites
+    three = CheckedClaim("三期中新增大学生创业企业分别是387家和2075家。", "supported", quote=claim.quote, cited=(1, 2))
+    wrong = CheckedClaim("两期中新增大学生创业企业分别是387家和2076家。", "supported", quote=claim.quote, cited=(1, 2))
+    answer = Answer(question="q", text="", refused=False, citations=citations, mode="llm", checked=(three, wrong))
+    assert _figures_not_in_quote(answer) == [f"{three.text}: 三期", f"{wrong.text}: 2076家"]
