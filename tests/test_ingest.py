@@ -132,6 +132,7 @@ def _spawn_ingest(index_dir, folder, pause=None):
     return subprocess.Popen(
         [sys.executable, "-m", "assistant.cli", "ingest", "--quiet", str(folder)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # see test_local_llm._interruptible
     )
 
 

@@ -163,7 +163,8 @@ def test_serve_llm_answers_in_chinese_and_stops_on_ctrl_c(joined_cache, tmp_path
     started = time.perf_counter()
     with open(out, "w") as stdout, open(err, "w") as stderr:
         process = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve-llm", "--model", SMALL,
-                                    "--port", str(port)], stdout=stdout, stderr=stderr, env=env, cwd=ROOT)
+                                    "--port", str(port)], stdout=stdout, stderr=stderr, env=env, cwd=ROOT,
+                                   preexec_fn=_interruptible)
     try:
         deadline = time.monotonic() + 180
         while "ASSISTANT_LLM_MODEL=" not in out.read_text():
@@ -205,3 +206,9 @@ def test_serve_llm_answers_in_chinese_and_stops_on_ctrl_c(joined_cache, tmp_path
         urllib.request.urlopen(f"{base}/models", timeout=2)
     with capsys.disabled():
         print(f"\n[local llm] serve-llm ready in {ready:.2f} s; chat reply in {chat:.2f} s: {text!r}")
+
+
+def _interruptible() -> None:
+    """A child sees Ctrl-C (SIGINT) even when the test run was started in the background of a
+    non-interactive shell (`cmd &`), which starts it with SIGINT ignored, as children inherit."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
