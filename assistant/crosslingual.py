@@ -2,7 +2,7 @@
 
 BM25 cannot read an English question, and the dense score of an English question against Chinese
 passages is low enough that unrelated articles win in a large archive. The bridge gives BM25 a Chinese
-query: every content word and word pair of the question ("maternity allowance", "livestream") is
+query: every content word of the question ("allowance", "livestream") is
 embedded with the multilingual model and matched to the nearest terms of the index vocabulary (jieba's
 tokens of the archive, embedded once at ingest and stored in the index).
 
@@ -120,11 +120,14 @@ class TermBridge:
 
 
 def _phrases(question: str) -> list[str]:
-    """The question's content words and each pair of neighbouring content words."""
+    """The question's content words, each embedded alone.
+
+    Pairs of neighbouring words were embedded too until 2026-12-06; without them English retrieval is as
+    good or better (hit@1 0.905 -> 0.952 over the sample, 0.738 -> 0.786 with the distractors) and the
+    bridge embeds half as many texts."""
     words = [w.lower().removesuffix("'s") for w in _WORD.findall(question.replace("-", " "))]
-    content = [w for w in words if w not in _FUNCTION_WORDS and len(w) > 2 and not _is_pinyin_name(w, question)]
-    pairs = [f"{a} {b}" for a, b in zip(content, content[1:])]
-    return content + pairs
+    return list(dict.fromkeys(w for w in words
+                              if w not in _FUNCTION_WORDS and len(w) > 2 and not _is_pinyin_name(w, question)))
 
 
 def _pinyin_names(question: str) -> list[str]:

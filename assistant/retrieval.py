@@ -67,6 +67,7 @@ class Retriever:
         self._sentence_matrix: tuple[list[str], np.ndarray] | None = None
         self._term_bridge = None
         self._chunk_length: float | None = None
+        self._last_terms: tuple[str, list[str]] | None = None
 
     def search(self, question: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
         filters = filters or Filters()
@@ -84,13 +85,18 @@ class Retriever:
         return self._group(ranked, k, self._districts_named(question), voices, _years_named(question))
 
     def _query_terms(self, question: str) -> list[str]:
-        """The question's words as the index's tokens: jieba's, or an English question's bridged terms."""
+        """The question's words as the index's tokens: jieba's, or an English question's bridged terms.
+        BM25 and the coverage ranking both ask, so the last question's terms are kept."""
+        if self._last_terms is not None and self._last_terms[0] == question:
+            return self._last_terms[1]
         if _is_english(question):
             # The English question's words as the archive's own Chinese terms (assistant/crosslingual.py).
             terms = self._bridge().chinese_terms(question)
         else:
             terms = tokenize(question)
-        return [t for t in dict.fromkeys(terms) if t in self.index.doc_freq]
+        terms = [t for t in dict.fromkeys(terms) if t in self.index.doc_freq]
+        self._last_terms = (question, terms)
+        return terms
 
     def _coverage_ranks(self, question: str, ranked: list[RankedChunk], k: int) -> dict[str, int]:
         """The candidate articles ranked by how much more of the question each holds than its length explains.

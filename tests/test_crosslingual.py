@@ -13,11 +13,9 @@ def test_the_vocabulary_is_the_chinese_terms_of_two_to_six_characters():
     assert vocabulary([["春茶", "产量", "500", "吨", "tea"], ["人大常委会", "春茶"]]) == {"春茶", "产量", "人大常委会"}
 
 
-def test_phrases_are_content_words_and_neighbouring_pairs_without_names():
-    phrases = _phrases("How many law firms joined the mediation centre in Binjiang?")
-    assert phrases[:5] == ["law", "firms", "joined", "mediation", "centre"]
-    assert "law firms" in phrases and "mediation centre" in phrases
-    assert "binjiang" not in " ".join(phrases) and "how" not in phrases
+def test_phrases_are_the_content_words_once_each_without_names():
+    phrases = _phrases("How many law firms joined the mediation centre in Binjiang, and which firms left?")
+    assert phrases == ["law", "firms", "joined", "mediation", "centre", "left"]
 
 
 def test_pinyin_place_names_are_found_by_sound_not_at_the_sentence_start():
@@ -67,8 +65,9 @@ def test_only_new_terms_are_embedded_on_a_later_ingest(settings, fake_embedder, 
 def test_english_words_map_to_the_archive_terms(real_assistant):
     bridge = real_assistant.retriever._bridge()
     terms = bridge.chinese_terms("How much spring tea did the growers around the lake pick, in Linping?")
-    assert {"春茶", "临平区"} <= set(terms)
+    assert "临平区" in terms and any("茶" in t for t in terms)
     assert any("茶" in t for t in bridge.chinese_terms("tea"))
+    assert "生育" in bridge.chinese_terms("How many maternity allowance claims were paid?")
 
 
 @pytest.mark.slow
