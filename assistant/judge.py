@@ -474,8 +474,11 @@ class Anchor:
 
     forms: tuple[str, ...]
     strong: bool = True
+    quoted: bool = False  # a name the question quotes, as a reader remembers it: matched loosely
 
     def found_in(self, haystack: str) -> bool:
+        if self.quoted:
+            return any(_quoted_in(haystack, form) for form in self.forms)
         return any(_mentions(haystack, form) for form in self.forms)
 
 
@@ -500,7 +503,7 @@ def question_anchors(question: str, language: str) -> tuple[Anchor, ...]:
             if letters and PINYIN_WORD.fullmatch(letters):
                 anchors.append(Anchor(("py:" + letters,)))
         return tuple(dict.fromkeys(anchors))
-    anchors += [Anchor((name,)) for name in _QUOTED_NAME.findall(question)]
+    anchors += [Anchor((name,), quoted=True) for name in _QUOTED_NAME.findall(question)]
     segmenter()
     import jieba.posseg as posseg
 
@@ -536,6 +539,29 @@ def _place_variants(token: str) -> tuple[str, ...]:
     if len(token) >= 3 and token[-1] in "市区县省镇" and token not in lexicon().districts:
         variants.append(token[:-1])
     return tuple(variants)
+
+
+QUOTE_BIGRAMS = 0.8  # share of a quoted name's character pairs one stretch of the article must hold
+
+
+def _quoted_in(haystack: str, quote: str) -> bool:
+    """A quoted name is found as written, or as a reader recalls it: nearly all its character pairs within
+    one stretch of twice its length ("建德市燃气安全网" for the title 建德市：强化监督助推筑牢燃气“安全网”;
+    "连续三年专题调研" for 连续三年分别围绕…开展专题调研 would need a longer stretch and is not). A changed
+    name (“健康镇长” for 健康村长) keeps too few of its pairs."""
+    key = compact(quote).lower()
+    if key in haystack:
+        return True
+    pairs = {key[i:i + 2] for i in range(len(key) - 1)}
+    if len(pairs) < 4:  # a short name is matched as written
+        return False
+    span = 2 * len(key)
+    starts = sorted({m.start() for pair in pairs for m in re.finditer(re.escape(pair), haystack)})
+    for start in starts:
+        window = haystack[start:start + span]
+        if sum(1 for pair in pairs if pair in window) >= QUOTE_BIGRAMS * len(pairs):
+            return True
+    return False
 
 
 def _mentions(haystack: str, option: str) -> bool:

@@ -104,6 +104,22 @@ def test_what_the_question_names_must_be_found(question, expected):
     assert expected <= first_forms
 
 
+@pytest.mark.parametrize("quote, found", [
+    ("建德市燃气安全网", True),  # the title 建德市：强化监督助推筑牢燃气“安全网”, as a reader recalls it
+    ("强化监督助推", True),  # as written
+    ("富阳区燃气安全网", False),  # another district's
+    ("燃气安全站", False),  # a changed name keeps too few of its character pairs
+    ("建德市燃气", False),  # two of its four pairs in one stretch: not the title
+    ("乡镇燃气", False),  # a short name only as written (乡镇 and 燃气 are both there)
+])
+def test_a_quoted_name_is_found_as_written_or_nearly_so_in_one_stretch(quote, found):
+    from assistant.cleaning import compact
+
+    haystack = compact("建德市：强化监督助推筑牢燃气“安全网”。面对乡镇液化气供应站存在的安全间距不足").lower()
+    (anchor,) = question_anchors(f"登“{quote}”那篇的是哪一期？", "zh")[:1]
+    assert anchor.quoted and anchor.found_in(haystack) is found
+
+
 def test_no_anchor_from_the_home_city_or_everyday_words():
     anchors = {a.forms[0] for a in question_anchors("杭州市委在那段时间召开了几次会议？", "zh")}
     assert not anchors & {"杭州市委", "杭州", "段时间"}
