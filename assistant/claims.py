@@ -737,7 +737,7 @@ def _names(claim: str, support: str, article: str) -> tuple[list[str], str]:
     key, support_key = compact(article).lower(), compact(support).lower()
     districts = lexicon().districts
     for anchor in question_anchors(claim, "zh"):
-        if anchor.found_in(key):
+        if anchor.written_in(key):
             continue  # weak anchors too: a claim asserts its places (湖州德清), a question only asks about them
         name = anchor.forms[0]
         if re.fullmatch(r"(?:19|20)\d{2}", name):

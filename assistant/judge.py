@@ -479,6 +479,10 @@ class Anchor:
     def found_in(self, haystack: str) -> bool:
         if self.quoted:
             return any(_quoted_in(haystack, form) for form in self.forms)
+        return self.written_in(haystack)
+
+    def written_in(self, haystack: str) -> bool:
+        """Found as written: what a claim quotes must be in its source exactly."""
         return any(_mentions(haystack, form) for form in self.forms)
 
 

@@ -118,6 +118,8 @@ def test_a_quoted_name_is_found_as_written_or_nearly_so_in_one_stretch(quote, fo
     haystack = compact("建德市：强化监督助推筑牢燃气“安全网”。面对乡镇液化气供应站存在的安全间距不足").lower()
     (anchor,) = question_anchors(f"登“{quote}”那篇的是哪一期？", "zh")[:1]
     assert anchor.quoted and anchor.found_in(haystack) is found
+    # a claim's quoted name must be in its source as written (assistant/claims.py)
+    assert anchor.written_in(haystack) is (compact(quote) in haystack)
 
 
 def test_no_anchor_from_the_home_city_or_everyday_words():
