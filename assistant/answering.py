@@ -13,6 +13,7 @@ import re
 from .asked import several_issues
 from .sentences import ITEM, enumeration_groups
 from .citations import issue_note, short_reference
+from .cleaning import compact
 from .judge import AnswerabilityJudge, Evidence, Judgement, column_named
 from .records import Answer, Citation, Hit
 
@@ -175,6 +176,31 @@ def issue_limit(question: str) -> int:
     return _COUNTS[(counted.group(1) or counted.group(2)).lower()] if counted else MAX_ACROSS
 
 
+# What a question asking for the items names them as: 哪几个学习系列 -> 学习系列, 包括哪些举措 -> 举措.
+_ITEMS_NOUN = re.compile(r"(?:哪几|哪些|哪[两二三四五六七八九十]+)[个项条点类件方种大]?([\u4e00-\u9fff]{2,6}?)(?:[？?，,。]|$|分别|是什么|有哪些)")
+
+
+# ... or before it: 学习系列有哪几个, 五大“创新生态圈”是哪五个.
+_ITEMS_NOUN_BEFORE = re.compile(r"([\u4e00-\u9fff]{2,8})[”\"]?(?:都|一共|共)?(?:有|是|包括|分别是)(?:哪几|哪些|哪[两二三四五六七八九十]+)"
+                                r"[个项条点类件方种大]?[？?]")
+
+
+def _listing(question: str, evidence: list[Evidence]) -> Evidence | None:
+    """For a question asking for the items of something (统筹了哪几个学习系列), the answering sentence that
+    lists them under that name ("统筹谋划创新理论、法律法规、前沿知识、省情市情等四个学习系列"): it names
+    what is asked and enumerates (two or more 、). None when no answering sentence does."""
+    match = _ITEMS_NOUN.search(question) or _ITEMS_NOUN_BEFORE.search(question)
+    if not match:
+        return None
+    noun = re.split(r"[的之]", match.group(1))[-1]
+    if len(noun) < 2:
+        return None
+    for item in evidence:
+        if item.sentence.count("、") >= 2 and noun in compact(item.sentence):
+            return item
+    return None
+
+
 def pick_evidence(judgement: Judgement, article_sentences=None, question: str = "") -> list[Evidence]:
     """The answering sentences to quote, chosen by what the question asks for."""
     evidence = list(judgement.evidence)
@@ -192,10 +218,14 @@ def pick_evidence(judgement: Judgement, article_sentences=None, question: str = 
                 if item.hit.article.article_id != best.hit.article.article_id:
                     others.setdefault(item.hit.article.article_id, item)
             return items + list(others.values())[:MAX_QUOTES - 1]
+    # A sentence listing the asked items under the asked name goes first (统筹了哪几个学习系列). Not for how
+    # questions (哪些工作, 哪些措施), whose explaining sentences keep the article's order.
+    listing = _listing(question, evidence) if kind in ("other", "name") else None
     if kind == "how":
         # The explaining sentences, in the order the article gives them.
         return sorted(same_article[:MAX_EXPLAINING], key=lambda e: e.index)
-    picked = [best]
+    picked = [listing] if listing is not None else []
+    picked += [] if listing is best else [best]
     for item in evidence[1:]:
         if len(picked) == MAX_QUOTES:
             break

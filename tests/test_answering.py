@@ -97,6 +97,27 @@ def test_items_are_listed_when_the_question_counts_them(real_assistant):
     assert heads == ["一是", "二是", "三是", "四是"], counted.text
 
 
+def test_the_sentence_listing_the_asked_items_by_name_is_quoted_first(real_assistant):
+    answer = real_assistant.ask("E讲堂的学习系列有哪几个？")
+    assert not answer.refused
+    first = answer.citations[0].quote
+    assert all(name in first for name in ("创新理论", "法律法规", "前沿知识", "省情市情")), answer.text
+
+
+def test_a_listing_must_name_what_is_asked_and_enumerate():
+    from assistant.answering import _listing
+
+    class E:  # the fields _listing reads
+        def __init__(self, sentence):
+            self.sentence = sentence
+
+    plain, named, other = E("成立E讲堂工作专班，常委会秘书长总牵头。"), E("统筹谋划创新理论、法律法规、前沿知识等三个学习系列。"), \
+        E("开展座谈、走访、调研等活动。")
+    assert _listing("E讲堂有哪几个学习系列？", [plain, other, named]) is named
+    assert _listing("E讲堂有哪几个学习系列？", [plain, other]) is None  # enumerates, but not the series
+    assert _listing("E讲堂是谁牵头的？", [plain, named]) is None  # not a question asking for items
+
+
 def test_a_column_of_an_issue_is_listed_whole_with_its_count(real_assistant):
     # Retrieval ranks a column's articles by their words; the answer lists the column as the issue prints it.
     answer = real_assistant.ask("总第711期的“情况交流”一栏登了哪些文章？")
