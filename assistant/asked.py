@@ -277,6 +277,11 @@ def _role(question: str) -> str:
     return ""
 
 
+_LEADING_CLASSIFIER = re.compile(r"(?:余|多)?(" + "|".join(re.escape(u) for u in UNIT_WORDS) + ")")
+def _words(posseg, text: str) -> list:
+    return [w for w in posseg.cut(text) if w.word.strip()]
+
+
 _MEASURE_CUES = ("比例", "占比", "比重", "数量", "增幅", "规模")
 _LINKS = frozenset("是 有 为 达 达到 共 一共 总共 累计 约 大约 了".split())
 
@@ -290,11 +295,34 @@ def _measure(question: str, cue: re.Match) -> str:
     segmenter()
     import jieba.posseg as posseg
 
-    after = [w for w in posseg.cut(question[cue.end(): cue.end() + 8]) if w.word.strip()]
-    while after and len(after[0].word) == 1 and after[0].word in "个项件家次场名人位条批类篇期天月轮所处户只台座辆张支笔套种":
-        after = after[1:]  # the classifier of 多少条问题
-    if after and len(after[0].word) >= 2 and not after[0].flag.startswith(("v", "u", "r", "d", "p")):
-        return after[0].word
+    rest = re.split(r"[，,。？?；;！!、]", question[cue.end():])[0]
+    after = _words(posseg, rest)
+    classifier = _LEADING_CLASSIFIER.match(rest)
+    if classifier and len(classifier.group(1)) >= 2:
+        return classifier.group(1)  # 多少人次, 多少平方米: the unit is the measure
+    if classifier:  # 多少条意见; 多少个人大票决的项目, where jieba would read 个人
+        stripped = _words(posseg, rest[classifier.end():])
+        if after and stripped and len(stripped[0].word) == 1 and after[0].flag.startswith("n") and \
+                after[0].word == classifier.group(0) + stripped[0].word:
+            return after[0].word  # 多少场次: the classifier and the next character are one unit
+        after = stripped
+    after = [w for w in after if w.word not in "“”\"「」"]
+    if after and after[0].flag.startswith(("v", "p", "d", "r")):
+        after = []  # 多少条转给政府去办: what follows is the clause's verb, not a noun
+    relative = any(w.word == "的" for w in after) and not any(w.flag.startswith("u") and w.word != "的" for w in after)
+    if relative:  # 多少个经人代会票决的政府大项目: the noun after the last 的 (not in 几个地方签了…的协议)
+        after = after[max(i for i, w in enumerate(after) if w.word == "的") + 1:]
+    noun, seen = "", False
+    for word in after:  # the noun phrase's head is its last noun: 婴幼儿托管名额 -> 名额
+        nominal = word.flag.startswith(("n", "l", "j", "vn")) or word.flag == "x" and word.word.isalpha()
+        if word.flag.startswith("u") or word.flag in ("c", "p") or (
+                not relative and seen and word.flag.startswith("v") and not nominal):
+            break
+        seen = seen or nominal
+        if nominal and len(word.word) >= 2:
+            noun = word.word
+    if noun:
+        return noun
     clause = re.split(r"[，,。？?；;！!]", question[: cue.start()])[-1]
     before = [w for w in posseg.cut(clause) if w.word.strip() and w.word not in _LINKS]
     for word in reversed(before):

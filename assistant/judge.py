@@ -286,7 +286,8 @@ class AnswerabilityJudge:
             # in "西湖区在老旧小区改造方面…", which an article about 西湖区 and another subject lacks.
             rarest_article = float(compact(q.terms[int(np.argmax(q.weights))]).lower() in haystack) if q.terms else 1.0
             meta = _meta_present(q.asked.kind, hit)
-            kinds = [q.asked.held_by(s) if q.asked.wants_value else True for s in sentences]
+            kinds = [(q.asked.held_by(s) and not other_law(q.text, s)) if q.asked.wants_value else True
+                     for s in sentences]
             measure = compact(q.asked.measure).lower()
             for i, sentence in enumerate(sentences):
                 lo, hi = max(0, i - 1), min(len(sentences), i + 2)
@@ -410,6 +411,40 @@ def decision_row(rows: np.ndarray, logits: np.ndarray, evidence: list[Evidence])
         row[column["lex_article"]] - rows[:, column["lex_article"]].max(),
         row[column["cos_gap"]],  # the same, by meaning: a sentence elsewhere is closer to the question
     ])
+
+
+_LAW_SUFFIX = ("条例", "办法", "规定", "决定", "规则", "细则", "法")
+_LAW_PREFIX = re.compile(r"^(?:杭州市|浙江省|中华人民共和国|全国|省|市)")
+_DRAFT = re.compile(r"[（(](?:草案|修订草案|修正草案|试行)[）)]$")
+LAW_NAMED = 0.5  # share of a law name's character pairs a question must hold to name that law
+
+
+def other_law(question: str, sentence: str) -> bool:
+    """Does the sentence name only laws other than the one the question asks about?
+
+    "萧山收集的营商环境条例草案意见被采纳了多少条" is not answered by "《浙江省农村生活污水条例》…建议被采纳7条":
+    a value the sentence gives belongs to the law it names. The question names a law in 《》 (without
+    杭州市/浙江省 and （草案）) or by the four characters before 条例 (城市大脑条例 for 《杭州城市大脑赋能城市治理促进
+    条例》); the sentence's law is that one when it holds half of the name's character pairs."""
+    names = [_law_core(name) for name in _LAW.findall(question)]
+    bare = _LAW.sub("", question)
+    names += [bare[max(0, m.start() - 4):m.start()] for m in re.finditer("条例", bare)
+              if m.start() >= 2 and bare[m.start() - 1] not in "部该本个项的这此"]
+    names = [name for name in names if len(_bigram_list(name)) >= 2]
+    laws = [law for law in map(_law_core, _LAW.findall(sentence)) if law.endswith(_LAW_SUFFIX)]
+    if not names or not laws:
+        return False
+    return not any(sum(1 for pair in _bigram_list(name) if pair in law) >= LAW_NAMED * len(_bigram_list(name))
+                   for name in names for law in laws)
+
+
+def _law_core(name: str) -> str:
+    return _LAW_PREFIX.sub("", _DRAFT.sub("", name.strip()))
+
+
+def _bigram_list(text: str) -> list[str]:
+    key = compact(text).lower()
+    return [key[i:i + 2] for i in range(len(key) - 1)]
 
 
 def _reason_unrelated(language: str, missing: tuple[str, ...] = ()) -> str:

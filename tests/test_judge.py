@@ -88,6 +88,40 @@ def test_english_quantity_questions_ask_for_a_unit_class(question, sentence, hel
     assert asked_for(question, "en").held_by(sentence) is held
 
 
+@pytest.mark.parametrize("question, measure", [
+    # the classifier is not read into the next word (个人) and the head of a noun phrase is its last noun
+    ("桐庐县人大调研了多少个人大票决的政府重大投资项目？", "项目"),
+    ("有几家律师事务所参与调解？", "事务所"),
+    ("西湖区建成了多少个面向普通家庭的婴幼儿托管名额？", "名额"),
+    ("一共收集了多少条意见？", "意见"),
+    # a unit of two characters is the measure itself
+    ("网上有多少人次在看？", "人次"),
+    ("座谈会一共开了多少场次？", "场次"),
+    # 了 marks the clause's own verb: 协议 is its object, not what is counted
+    ("滨江区和外省几个地方签了跨省通办的合作协议？", "地方"),
+    ("春茶产量是多少？", "产量"),
+])
+def test_the_measure_a_quantity_is_asked_of(question, measure):
+    assert asked_for(question).measure == measure
+
+
+@pytest.mark.parametrize("question, sentence, other", [
+    ("萧山收集的营商环境条例草案意见最后被采纳了多少条？", "比如，《浙江省农村生活污水条例》，联络站上报的31条建议被采纳7条。", True),
+    ("萧山收集的营商环境条例草案意见最后被采纳了多少条？", "对《杭州市优化营商环境条例（草案）》共线上征求意见512条。", False),
+    ("制定数字贸易促进条例时聘请的立法顾问是谁？", "在制定《杭州城市大脑赋能城市治理促进条例》时，聘请王坚为立法顾问。", True),
+    # a law named as a reader shortens it
+    ("制定城市大脑条例时聘请的立法顾问是谁？", "在制定《杭州城市大脑赋能城市治理促进条例》时，聘请王坚为立法顾问。", False),
+    # no law named by the question (这部条例), or none by the sentence
+    ("这部条例哪天施行？", "《杭州市养犬管理条例》将于5月1日施行。", False),
+    ("萧山收集了多少条意见？", "《浙江省农村生活污水条例》，联络站上报的31条建议被采纳7条。", False),
+])
+def test_a_sentence_about_another_law_does_not_answer(question, sentence, other):
+    from assistant.judge import other_law
+
+    assert other_law(question, sentence) is other
+    assert asked_for(question).wants_value
+
+
 def test_person_names_come_from_titles_and_surnames():
     assert "李火林" in persons("市人大常委会党组书记、主任李火林出席会议")
     assert persons("会议对下一步工作作出部署。") == ()
