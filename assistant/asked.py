@@ -114,6 +114,13 @@ class Asked:
     # answered by a sentence whose only figure is the 512 the asker already knows.
     given_figures: tuple[Figure, ...] = ()
     given_names: tuple[str, ...] = ()
+    counted: bool = False  # the measure is the noun counted (多少个联络点), and the only count asked
+
+    def bound_in(self, text: str) -> bool:
+        """Does one clause of the text hold both the counted noun and a value of the asked unit?
+        (设立经济联络点…在六个平台设立经济观测站 does not count the 联络点.)"""
+        measure = self.measure
+        return any(measure in clause and self.values_in(clause) for clause in re.split(r"[，,；;：:。]", text))
 
     @property
     def wants_value(self) -> bool:
@@ -213,8 +220,10 @@ def asked_for(question: str, language: str = "zh") -> Asked:
                 return Asked(kind, units=_english_units(question) if kind == "quantity" else ())
             given = find_figures(question)
             if kind == "quantity":
-                measure = _measure(question, match)
-                return Asked(kind, measure, _units(question, measure), given_figures=given)
+                measure, counted = _measure(question, match)
+                # 开了几次会、发了多少份问卷: several counts asked (or 几位 as "a few"); none is the one counted
+                counted = counted and len(re.findall(pattern, question)) == 1
+                return Asked(kind, measure, _units(question, measure), given_figures=given, counted=counted)
             if kind == "date":
                 return Asked(kind, precision=_precision(question), given_figures=given)
             if kind == "person":
@@ -286,10 +295,10 @@ _MEASURE_CUES = ("比例", "占比", "比重", "数量", "增幅", "规模")
 _LINKS = frozenset("是 有 为 达 达到 共 一共 总共 累计 约 大约 了".split())
 
 
-def _measure(question: str, cue: re.Match) -> str:
+def _measure(question: str, cue: re.Match) -> tuple[str, bool]:
     """The noun a quantity is asked of: 多少金额 -> 金额; 产量是多少 -> 产量; 几家律所 -> 律所; 占比 -> 占比."""
     if cue.group(0) in _MEASURE_CUES:
-        return cue.group(0)
+        return cue.group(0), False
     from .lexical import segmenter
 
     segmenter()
@@ -299,12 +308,12 @@ def _measure(question: str, cue: re.Match) -> str:
     after = _words(posseg, rest)
     classifier = _LEADING_CLASSIFIER.match(rest)
     if classifier and len(classifier.group(1)) >= 2:
-        return classifier.group(1)  # 多少人次, 多少平方米: the unit is the measure
+        return classifier.group(1), False  # 多少人次, 多少平方米: the unit is the measure
     if classifier:  # 多少条意见; 多少个人大票决的项目, where jieba would read 个人
         stripped = _words(posseg, rest[classifier.end():])
         if after and stripped and len(stripped[0].word) == 1 and after[0].flag.startswith("n") and \
                 after[0].word == classifier.group(0) + stripped[0].word:
-            return after[0].word  # 多少场次: the classifier and the next character are one unit
+            return after[0].word, False  # 多少场次: the classifier and the next character are one unit
         after = stripped
     after = [w for w in after if w.word not in "“”\"「」"]
     if after and after[0].flag.startswith(("v", "p", "d", "r")):
@@ -312,23 +321,29 @@ def _measure(question: str, cue: re.Match) -> str:
     relative = any(w.word == "的" for w in after) and not any(w.flag.startswith("u") and w.word != "的" for w in after)
     if relative:  # 多少个经人代会票决的政府大项目: the noun after the last 的 (not in 几个地方签了…的协议)
         after = after[max(i for i, w in enumerate(after) if w.word == "的") + 1:]
+    merged: list[tuple[str, str]] = []
+    for w in after:  # 配送 车 -> 配送车: a one-character noun after a word is one compound noun with it
+        if merged and len(w.word) == 1 and w.flag.startswith("n") and len(merged[-1][0]) >= 2 and \
+                merged[-1][1].startswith(("n", "v")):
+            merged[-1] = (merged[-1][0] + w.word, "n")
+        else:
+            merged.append((w.word, w.flag))
     noun, seen = "", False
-    for word in after:  # the noun phrase's head is its last noun: 婴幼儿托管名额 -> 名额
-        nominal = word.flag.startswith(("n", "l", "j", "vn")) or word.flag == "x" and word.word.isalpha()
-        if word.flag.startswith("u") or word.flag in ("c", "p") or (
-                not relative and seen and word.flag.startswith("v") and not nominal):
+    for word, flag in merged:  # the noun phrase's head is its last noun: 婴幼儿托管名额 -> 名额
+        nominal = flag.startswith(("n", "l", "j", "vn")) or flag == "x" and word.isalpha()
+        if flag.startswith("u") or flag in ("c", "p") or (not relative and seen and flag.startswith("v") and not nominal):
             break
         seen = seen or nominal
-        if nominal and len(word.word) >= 2:
-            noun = word.word
+        if nominal and len(word) >= 2:
+            noun = word
     if noun:
-        return noun
+        return noun, True
     clause = re.split(r"[，,。？?；;！!]", question[: cue.start()])[-1]
     before = [w for w in posseg.cut(clause) if w.word.strip() and w.word not in _LINKS]
     for word in reversed(before):
         if word.flag.startswith(("n", "v")) and len(word.word) >= 2 and word.word not in lexicon().stopwords:
-            return word.word
-    return ""
+            return word.word, False
+    return "", False
 
 
 def holds(kind: str, text: str) -> bool:

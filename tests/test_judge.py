@@ -122,6 +122,16 @@ def test_a_sentence_about_another_law_does_not_answer(question, sentence, other)
     assert asked_for(question).wants_value
 
 
+def test_the_counted_noun_is_bound_to_its_value_in_one_clause():
+    asked = asked_for("钱塘区一共设立了多少个企业经济联络点？")
+    assert asked.counted and asked.measure == "联络点"
+    assert not asked.bound_in("在六个区级产业平台设立经济观测站，围绕主导产业设立经济联络点。")
+    assert asked.bound_in("围绕主导产业设立企业经济联络点12个。")
+    # several counts asked at once, or the measure read before the question word: nothing is counted
+    assert not asked_for("开了几次居民会、发出去多少份问卷？").counted
+    assert not asked_for("春茶产量是多少？").counted
+
+
 def test_person_names_come_from_titles_and_surnames():
     assert "李火林" in persons("市人大常委会党组书记、主任李火林出席会议")
     assert persons("会议对下一步工作作出部署。") == ()
@@ -192,6 +202,13 @@ class TestVerdictsOnTheSample:
     def test_another_city_is_refused_naming_what_is_missing(self, real_assistant):
         answer = real_assistant.ask("苏州市人大常委会选聘了多少名健康村长？")
         assert answer.refused and "苏州" in answer.reason
+
+    def test_a_count_the_article_does_not_give_is_refused_and_the_one_it_gives_answered(self, real_assistant):
+        # The 钱塘区 article says it set up 企业经济联络点 without a number, and counts the 观测站.
+        refused = real_assistant.ask("钱塘区在主导产业里建了几个企业经济联络点？")
+        assert refused.refused and refused.verdict == "mentions" and "联络点" in refused.reason
+        answered = real_assistant.ask("钱塘区按月收集经济问题的观测站设在多少个平台上？")
+        assert not answered.refused and "六个" in answered.text
 
     def test_an_unrelated_question_is_unrelated(self, real_assistant):
         answer = real_assistant.ask("火星探测器的发射窗口是哪一天？")
