@@ -115,12 +115,22 @@ class Asked:
     given_figures: tuple[Figure, ...] = ()
     given_names: tuple[str, ...] = ()
     counted: bool = False  # the measure is the noun counted (多少个联络点), and the only count asked
+    event: str = ""  # date: the verb of what is dated (哪天召开 -> 召开), when one date is asked
 
     def bound_in(self, text: str) -> bool:
         """Does one clause of the text hold both the counted noun and a value of the asked unit?
         (设立经济联络点…在六个平台设立经济观测站 does not count the 联络点.)"""
         measure = self.measure
         return any(measure in clause and self.values_in(clause) for clause in re.split(r"[，,；;：:。]", text))
+
+    def dated_in(self, text: str) -> bool:
+        """Does the text date the asked event: a date of the asked precision in the clause of the event's
+        verb, or leading the sentence before it ("6月26日，常委会召开会议")? In "6月26日，会议表决通过《条例》，
+        将报省人大常委会批准后施行" the date is the vote's, not the 施行's."""
+        clauses = re.split(r"[，,；;：:。]", text)
+        return any(self.event in clause and (self.held_by(clause) or i == 1 and len(clauses[0]) <= 12
+                                             and self.held_by(clauses[0]))
+                   for i, clause in enumerate(clauses))
 
     @property
     def wants_value(self) -> bool:
@@ -225,7 +235,8 @@ def asked_for(question: str, language: str = "zh") -> Asked:
                 counted = counted and len(re.findall(pattern, question)) == 1
                 return Asked(kind, measure, _units(question, measure), given_figures=given, counted=counted)
             if kind == "date":
-                return Asked(kind, precision=_precision(question), given_figures=given)
+                event = _event(question, match) if len(re.findall(pattern, question)) == 1 else ""
+                return Asked(kind, precision=_precision(question), given_figures=given, event=event)
             if kind == "person":
                 return Asked(kind, role=_role(question), wants_name=bool(re.search(r"名字|姓名|叫什么", question)),
                              given_names=persons(question))
@@ -287,6 +298,29 @@ def _role(question: str) -> str:
 
 
 _LEADING_CLASSIFIER = re.compile(r"(?:余|多)?(" + "|".join(re.escape(u) for u in UNIT_WORDS) + ")")
+def _event(question: str, cue: re.Match) -> str:
+    """The verb a date question dates: 座谈会是哪一天召开的 -> 召开, 从哪天起正式施行 -> 施行, else the verb
+    before the question word in its clause (哪天 after 印发于: 印发)."""
+    from .lexical import segmenter
+
+    segmenter()
+    import jieba.posseg as posseg
+
+    def blanked(text: str) -> str:  # a name's own verbs (《…实施意见》) are not the event
+        return re.sub(r"《[^》]*》|“[^”]*”", "□", text)
+
+    after = _words(posseg, blanked(re.split(r"[，,。？?；;！!]", question[cue.end():])[0]))
+    before = _words(posseg, blanked(re.split(r"[，,。？?；;！!]", question[:cue.start()])[-1]))
+    for word in after + before[::-1]:
+        if word.flag.startswith("v") and word.flag != "vn" and len(word.word) >= 2 and \
+                word.word not in _LINKS and word.word not in _ASPECT:
+            return word.word
+    return ""
+
+
+_ASPECT = frozenset("开始 正式 进行 开展 计划 预计 准备".split())  # 从哪天开始施行: the event is 施行
+
+
 def _words(posseg, text: str) -> list:
     return [w for w in posseg.cut(text) if w.word.strip()]
 

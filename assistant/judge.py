@@ -216,7 +216,7 @@ class AnswerabilityJudge:
         chosen = _with_score(evidence[chosen_index], float(logits[chosen_index]))
         absent = tuple(a.forms[0] for a in prepared.anchors if a.strong and not a.found_in(_haystack(chosen.hit)))
         value_missing = prepared.asked.kind in HARD_KINDS and not rows[chosen_index][FEATURES.index("kind")]
-        value_missing = value_missing or self._count_unstated(prepared.asked, ranked, chosen)
+        value_missing = value_missing or self._value_unstated(prepared.asked, ranked, chosen)
         if probability >= self.model.threshold and not absent and not value_missing:
             # Answering sentences: the one holding the asked value, then those ranked nearly as well as the
             # best (within e^2 in odds).
@@ -247,18 +247,24 @@ class AnswerabilityJudge:
         reason = _reason_mentions(prepared, subject, missing or absent, best)
         return Judgement("mentions", reason, prepared.asked, (), best, subject, missing, features)
 
-    def _count_unstated(self, asked: Asked, ranked: list[Evidence], chosen: Evidence) -> bool:
-        """The best sentences speak of the counted thing, and the answering article never counts it.
+    def _value_unstated(self, asked: Asked, ranked: list[Evidence], chosen: Evidence) -> bool:
+        """The best sentences speak of the counted thing (the dated event), and the answering article
+        never counts (dates) it.
 
         "钱塘区一共设立了多少个企业经济联络点？": the article says it set up 联络点, and counts the 经济观测站
         (在六个产业平台设立经济观测站); six is not the answer. Read only where the question counts one thing
         it names after the classifier (asked.counted); a question in other words than the article's
-        (多少民意征集 for 座谈会7次, 问卷566份) finds no sentence speaking of it, and is judged as before."""
-        if asked.kind != "quantity" or not asked.counted:
+        (多少民意征集 for 座谈会7次, 问卷566份) finds no sentence speaking of it, and is judged as before.
+        Likewise "座谈会是哪一天召开的" is not answered by the date of the article's other meeting."""
+        if asked.kind == "quantity" and asked.counted:
+            word, bound = asked.measure, asked.bound_in
+        elif asked.kind == "date" and asked.event:
+            word, bound = asked.event, asked.dated_in
+        else:
             return False
-        if not any(asked.measure in e.sentence for e in ranked[:TOP_SENTENCES]):
+        if not any(word in e.sentence for e in ranked[:TOP_SENTENCES]):
             return False
-        return not any(asked.bound_in(sentence) for sentence in self.article_sentences(chosen.hit)[0])
+        return not any(bound(sentence) for sentence in self.article_sentences(chosen.hit)[0])
 
     # --- evidence ------------------------------------------------------------------------------
     def sentence_features(self, question: str, hits: list[Hit]) -> tuple[np.ndarray, list[Evidence]]:

@@ -132,6 +132,24 @@ def test_the_counted_noun_is_bound_to_its_value_in_one_clause():
     assert not asked_for("春茶产量是多少？").counted
 
 
+@pytest.mark.parametrize("question, event", [
+    ("工作座谈会是哪一天召开的？", "召开"),
+    ("《浙江天目山国家级自然保护区条例》从哪天起正式施行？", "施行"),  # not 正式, not the name's own words
+    ("李火林是哪天对那份文件签批意见的？", "签批"),
+    ("会是哪天开的？哪天结束的？", ""),  # two dates asked
+])
+def test_the_event_a_date_question_dates(question, event):
+    assert asked_for(question).event == event
+
+
+def test_a_date_dates_the_event_of_its_clause_or_leads_the_sentence():
+    asked = asked_for("条例从哪天起正式施行？")
+    assert asked.event == "施行"
+    assert asked.dated_in("《条例》自2024年5月1日起施行。")
+    assert not asked.dated_in("6月26日，会议表决通过《条例》，将报省人大常委会审查批准后施行。")
+    assert asked_for("座谈会是哪一天召开的？").dated_in("6月26日，市人大常委会召开座谈会。")
+
+
 def test_person_names_come_from_titles_and_surnames():
     assert "李火林" in persons("市人大常委会党组书记、主任李火林出席会议")
     assert persons("会议对下一步工作作出部署。") == ()
