@@ -115,7 +115,7 @@ class Asked:
     given_figures: tuple[Figure, ...] = ()
     given_names: tuple[str, ...] = ()
     counted: bool = False  # the measure is the noun counted (多少个联络点), and the only count asked
-    event: str = ""  # date: the verb of what is dated (哪天召开 -> 召开), when one date is asked
+    event: str = ""  # the verb of what is dated (哪天召开 -> 召开) or done by the person asked, when one is asked
 
     def bound_in(self, text: str) -> bool:
         """Does one clause of the text hold both the counted noun and a value of the asked unit?
@@ -238,8 +238,11 @@ def asked_for(question: str, language: str = "zh") -> Asked:
                 event = _event(question, match) if len(re.findall(pattern, question)) == 1 else ""
                 return Asked(kind, precision=_precision(question), given_figures=given, event=event)
             if kind == "person":
-                return Asked(kind, role=_role(question), wants_name=bool(re.search(r"名字|姓名|叫什么", question)),
-                             given_names=persons(question))
+                role = _role(question)
+                # 哪位领导领衔督办了…: without a post named, what the person did (领衔) must be theirs
+                event = _event(question, match) if not role and len(re.findall(pattern, question)) == 1 else ""
+                return Asked(kind, role=role, wants_name=bool(re.search(r"名字|姓名|叫什么", question)),
+                             given_names=persons(question), event=event)
             return Asked(kind)
     return Asked("other")
 

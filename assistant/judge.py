@@ -258,7 +258,7 @@ class AnswerabilityJudge:
         Likewise "座谈会是哪一天召开的" is not answered by the date of the article's other meeting."""
         if asked.kind == "quantity" and asked.counted:
             word, bound = asked.measure, asked.bound_in
-        elif asked.kind == "date" and asked.event:
+        elif asked.kind in ("date", "person") and asked.event:
             word, bound = asked.event, asked.dated_in
         else:
             return False

@@ -137,8 +137,10 @@ def test_the_counted_noun_is_bound_to_its_value_in_one_clause():
     ("《浙江天目山国家级自然保护区条例》从哪天起正式施行？", "施行"),  # not 正式, not the name's own words
     ("李火林是哪天对那份文件签批意见的？", "签批"),
     ("会是哪天开的？哪天结束的？", ""),  # two dates asked
+    ("西湖区人大常委会哪位领导领衔督办了大学生创业工作？", "督办"),  # what the person asked did
+    ("余杭区住建局局长叫什么名字？", ""),  # a post named: the post's own check (Asked.role)
 ])
-def test_the_event_a_date_question_dates(question, event):
+def test_the_event_a_date_or_person_question_asks_about(question, event):
     assert asked_for(question).event == event
 
 
