@@ -123,10 +123,11 @@ class Asked:
         measure = self.measure
         return any(measure in clause and self.values_in(clause) for clause in re.split(r"[，,；;：:。]", text))
 
-    def dated_in(self, text: str) -> bool:
-        """Does the text date the asked event: a date of the asked precision in the clause of the event's
-        verb, or leading the sentence before it ("6月26日，常委会召开会议")? In "6月26日，会议表决通过《条例》，
-        将报省人大常委会批准后施行" the date is the vote's, not the 施行's."""
+    def event_in(self, text: str) -> bool:
+        """Does the text hold the asked value for the asked event: a date of the asked precision (or the
+        person) in the clause of the event's verb, or leading the sentence before it ("6月26日，常委会召开
+        会议")? In "6月26日，会议表决通过《条例》，将报省人大常委会批准后施行" the date is the vote's, not the
+        施行's."""
         clauses = re.split(r"[，,；;：:。]", text)
         return any(self.event in clause and (self.held_by(clause) or i == 1 and len(clauses[0]) <= 12
                                              and self.held_by(clauses[0]))

@@ -259,7 +259,7 @@ class AnswerabilityJudge:
         if asked.kind == "quantity" and asked.counted:
             word, bound = asked.measure, asked.bound_in
         elif asked.kind in ("date", "person") and asked.event:
-            word, bound = asked.event, asked.dated_in
+            word, bound = asked.event, asked.event_in
         else:
             return False
         if not any(word in e.sentence for e in ranked[:TOP_SENTENCES]):

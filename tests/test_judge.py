@@ -147,9 +147,9 @@ def test_the_event_a_date_or_person_question_asks_about(question, event):
 def test_a_date_dates_the_event_of_its_clause_or_leads_the_sentence():
     asked = asked_for("条例从哪天起正式施行？")
     assert asked.event == "施行"
-    assert asked.dated_in("《条例》自2024年5月1日起施行。")
-    assert not asked.dated_in("6月26日，会议表决通过《条例》，将报省人大常委会审查批准后施行。")
-    assert asked_for("座谈会是哪一天召开的？").dated_in("6月26日，市人大常委会召开座谈会。")
+    assert asked.event_in("《条例》自2024年5月1日起施行。")
+    assert not asked.event_in("6月26日，会议表决通过《条例》，将报省人大常委会审查批准后施行。")
+    assert asked_for("座谈会是哪一天召开的？").event_in("6月26日，市人大常委会召开座谈会。")
 
 
 def test_person_names_come_from_titles_and_surnames():
