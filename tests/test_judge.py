@@ -25,6 +25,7 @@ from assistant.judge import JudgeModel, question_anchors
     ("今年一共收到多少件建议？", "quantity"),
     ("哪个区最早设立了法庭？", "place"),
     ("那个平台叫什么？", "name"),
+    ("那位分管领导叫什么名字？", "person"),
     ("他们是怎么推进这项工作的？", "how"),
     ("拱墅区在这几期里分别做了哪些工作？", "how"),  # 这几期 points at issues, it does not count them
     ("那几个项目是哪几位领导牵头的？", "person"),
