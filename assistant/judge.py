@@ -557,10 +557,11 @@ def question_anchors(question: str, language: str) -> tuple[Anchor, ...]:
             name = match.group(0)
             if re.search(r"(?:^|[.?!]\s*)$", question[: match.start()]):
                 name = " ".join(name.split()[1:])  # a capital that only starts the sentence marks no name
-            words = [w for w in name.split() if w.lower().removesuffix("'s") not in _EN_COMMON]
-            letters = re.sub(r"[^a-z]", "", " ".join(words).lower())
-            if letters and PINYIN_WORD.fullmatch(letters):
-                anchors.append(Anchor(("py:" + letters,)))
+            for part in re.split(r"'s\b", name):  # Tonglu's Jiuxian: two names, each its own anchor
+                words = [w for w in part.split() if w.lower() not in _EN_COMMON]
+                letters = re.sub(r"[^a-z]", "", " ".join(words).lower())
+                if letters and PINYIN_WORD.fullmatch(letters):
+                    anchors.append(Anchor(("py:" + letters,)))
         return tuple(dict.fromkeys(anchors))
     anchors += [Anchor((name,), quoted=True) for name in _QUOTED_NAME.findall(question)]
     segmenter()

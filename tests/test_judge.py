@@ -195,6 +195,9 @@ def test_no_anchor_from_the_home_city_or_everyday_words():
 def test_english_anchors_are_pinyin_names_and_years_not_months():
     anchors = {a.forms[0] for a in question_anchors("What did Xiaoshan do in June 2024?", "en")}
     assert anchors == {"2024", "py:xiaoshan"}
+    # a possessive ends a name: Tonglu's Jiuxian names two places
+    anchors = {a.forms[0] for a in question_anchors("What did Tonglu's Jiuxian subdistrict fix?", "en")}
+    assert anchors == {"py:tonglu", "py:jiuxian"}
 
 
 def test_the_fitted_model_records_what_it_was_fitted_on():
