@@ -489,6 +489,10 @@ def _reason_mentions(q: _Question, subject: tuple[str, ...], missing: tuple[str,
     what = _KIND_NAMES_ZH.get(q.asked.kind)
     if q.asked.kind == "quantity" and q.asked.measure:
         what = f"{q.asked.measure}的具体数字"
+    elif q.asked.kind == "date" and q.asked.event:
+        what = f"{q.asked.event}的具体时间"  # 没有提到其召开的具体时间
+    elif q.asked.kind == "person" and q.asked.event:
+        what = f"{q.asked.event}者的姓名"  # 没有提到其督办者的姓名
     if what:
         return f"档案提到了{held}，但没有提到其{what}。"
     return f"档案提到了{held}，但没有能直接回答这个问题的内容。"

@@ -234,6 +234,13 @@ class TestVerdictsOnTheSample:
         answered = real_assistant.ask("钱塘区按月收集经济问题的观测站设在多少个平台上？")
         assert not answered.refused and "六个" in answered.text
 
+    def test_a_date_the_article_gives_another_event_is_refused_naming_the_event(self, real_assistant):
+        # 临安区's article speaks of the 工作座谈会 without its date; 8月15日 is the day of the report's hearing.
+        refused = real_assistant.ask("临安区人大常委会与政府部门的工作座谈会是哪天召开的？")
+        assert refused.refused and "召开的具体时间" in refused.reason
+        answered = real_assistant.ask("临安区人大常委会是哪天听取审议“一府两院”生态文明建设工作情况报告的？")
+        assert not answered.refused and "8月15日" in answered.text
+
     def test_an_unrelated_question_is_unrelated(self, real_assistant):
         answer = real_assistant.ask("火星探测器的发射窗口是哪一天？")
         assert answer.refused and answer.verdict in ("unrelated", "mentions")
