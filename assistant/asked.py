@@ -129,9 +129,17 @@ class Asked:
         会议")? In "6月26日，会议表决通过《条例》，将报省人大常委会批准后施行" the date is the vote's, not the
         施行's."""
         clauses = re.split(r"[，,；;：:。]", text)
-        return any(self.event in clause and (self.held_by(clause) or i == 1 and len(clauses[0]) <= 12
+        return any(self.says_event(clause) and (self.held_by(clause) or i == 1 and len(clauses[0]) <= 12
                                              and self.held_by(clauses[0]))
                    for i, clause in enumerate(clauses))
+
+    def says_event(self, text: str) -> bool:
+        """Does the text name the asked act as a word of its own (负责 is not said by 负责人)?"""
+        if not self.event or self.event not in text:
+            return False
+        from .lexical import segmenter
+
+        return self.event in segmenter().lcut(text)
 
     @property
     def wants_value(self) -> bool:
@@ -226,6 +234,8 @@ def asked_for(question: str, language: str = "zh") -> Asked:
     flags = re.I if language == "en" else 0
     for kind, pattern in forms:
         match = re.search(pattern, question, flags)
+        if match and language == "zh" and _modifies(question, match, kind):
+            continue
         if match:
             if language != "zh":
                 return Asked(kind, units=_english_units(question) if kind == "quantity" else ())
@@ -239,13 +249,31 @@ def asked_for(question: str, language: str = "zh") -> Asked:
                 event = _event(question, match) if len(re.findall(pattern, question)) == 1 else ""
                 return Asked(kind, precision=_precision(question), given_figures=given, event=event)
             if kind == "person":
-                role = _role(question)
+                role = _role(question, match)
                 # 哪位领导领衔督办了…: without a post named, what the person did (领衔) must be theirs
                 event = _event(question, match) if not role and len(re.findall(pattern, question)) == 1 else ""
                 return Asked(kind, role=role, wants_name=bool(re.search(r"名字|姓名|叫什么", question)),
                              given_names=persons(question), event=event)
             return Asked(kind)
     return Asked("other")
+
+
+_EMBEDDING_KINDS = ("person", "date", "quantity", "place")
+
+
+def _modifies(question: str, cue: re.Match, kind: str) -> bool:
+    """Is the question word inside a modifier (…的 + noun) whose clause goes on to ask something else?
+
+    "谁来出钱的问题是怎么解决的" asks how, not who; "哪位领导督办的建议有几件" asks how many. The
+    question word of the clause's main predicate comes after the 的 of the modifier."""
+    if kind not in _EMBEDDING_KINDS:
+        return False
+    clause = re.split(r"[，,。？?；;！!]", question[cue.end():])[0]
+    modifier_end = clause.find("的")
+    if modifier_end < 0:
+        return False
+    rest = clause[modifier_end + 1:]
+    return any(other != kind and re.search(pattern, rest) for other, pattern in _ZH_FORMS)
 
 
 def _units(question: str, measure: str) -> tuple[str, ...]:
@@ -293,12 +321,19 @@ def _precision(question: str) -> str:
     return ""
 
 
-def _role(question: str) -> str:
-    """The post a 谁 question names (the longest title before the question word), if any."""
-    for title in lexicon().person_titles:
-        if title in question:
-            return title
-    return ""
+def _role(question: str, cue: re.Match) -> str:
+    """The post the question word asks about, if it names one: right after it (哪位副主任, 由谁担任组长)
+    or right before it (组长是谁, 主任叫什么名字). A title elsewhere in the question is not the asked
+    person's (哪位领导在代表工作会上讲话 asks for no 代表)."""
+    titles = sorted(lexicon().person_titles, key=len, reverse=True)  # 副主任 before 主任
+    after = re.split(r"[，,。？?；;！!的]", question[cue.end():])[0]
+    found = [(after.find(t), t) for t in titles if t in after]
+    if found:
+        return min(found, key=lambda item: item[0])[1]
+    before = re.split(r"[，,。？?；;！!]", question[:cue.end()])[-1]
+    before = re.sub(r"(?:叫什么名字|名字叫|姓名|谁|哪一位|哪几位|哪位|何人)$", "", before)
+    before = re.sub(r"(?:分别|具体|都|又)?(?:是|由|为)$", "", before)
+    return next((t for t in titles if before.endswith(t)), "")
 
 
 _LEADING_CLASSIFIER = re.compile(r"(?:余|多)?(" + "|".join(re.escape(u) for u in UNIT_WORDS) + ")")
@@ -403,23 +438,53 @@ def holds(kind: str, text: str) -> bool:
     return True
 
 
+_PLACE_AFTER = re.compile(r"街道|路|委|镇|乡|村|社区|区|县|市")
+
+
 @lru_cache(maxsize=8192)
 def persons(text: str) -> tuple[str, ...]:
     """Personal names in a sentence: a title followed by a name (主任李火林), or a name jieba tags
     as a person that starts with a common surname."""
     lex = lexicon()
-    found: list[str] = []
-    for title in lex.person_titles:
-        for match in re.finditer(re.escape(title) + r"([\u4e00-\u9fff]{2,3})", text):
-            name = match.group(1)
-            if name[0] in lex.surnames:
-                found.append(name[:3] if len(name) == 3 else name)
     from .lexical import segmenter
 
     segmenter()
+    import jieba
     import jieba.posseg as posseg
 
+    def a_word(name: str) -> bool:
+        # jieba's dictionary tags hundreds of common words as names (文明, 范畴, 顾问 are "nr"); the
+        # people of this archive are not in it, so a word it knows is a word (famous full names,
+        # tagged nrfg, excepted).
+        if bool(jieba.dt.FREQ.get(name)) and posseg.dt.word_tag_tab.get(name) != "nrfg":
+            return True
+        # 和人民, 和选民: a conjunction read as a surname before a common noun, not a given name
+        return len(name) == 3 and bool(jieba.dt.FREQ.get(name[1:])) and posseg.dt.word_tag_tab.get(name[1:]) == "n"
+
+    def known(word: str) -> bool:
+        return bool(jieba.dt.FREQ.get(word))
+
+    # A quoted span names a thing (“宋韵+”文商旅, 《…条例》), not a person.
+    text = re.sub(r"“[^”]{0,30}”|《[^》]{0,60}》", "□", text)
+    found: list[str] = []
+    for title in lex.person_titles:
+        for match in re.finditer(re.escape(title) + r"([\u4e00-\u9fff]{2,3})", text):
+            name, end = match.group(1), match.end(1)
+            if a_word(name):
+                continue
+            if len(name) == 3 and known(text[end - 1:end + 1]):
+                name = name[:2]  # 市委书记刘捷作出指示: 作出 is a word, the name is 刘捷
+            if name[0] in lex.surnames and not a_word(name) and not a_word(name[:2]):
+                found.append(name)
+    start = 0
     for word in posseg.cut(text):
-        if word.flag == "nr" and 2 <= len(word.word) <= 3 and word.word[0] in lex.surnames:
-            found.append(word.word)
+        name, at = word.word, start
+        start += len(name)
+        if word.flag != "nr" or not 2 <= len(name) <= 3 or name[0] not in lex.surnames or a_word(name):
+            continue
+        if at and known(text[at - 1:at + 1]):
+            continue  # 过程中 read as 过|程中: a word runs into the name's first character
+        if _PLACE_AFTER.match(text, start):
+            continue  # 宁围街道, 文三路, 卫健委: a place or an office
+        found.append(name)
     return tuple(dict.fromkeys(found))

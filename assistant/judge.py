@@ -257,12 +257,12 @@ class AnswerabilityJudge:
         (多少民意征集 for 座谈会7次, 问卷566份) finds no sentence speaking of it, and is judged as before.
         Likewise "座谈会是哪一天召开的" is not answered by the date of the article's other meeting."""
         if asked.kind == "quantity" and asked.counted:
-            word, bound = asked.measure, asked.bound_in
+            speaks, bound = (lambda text: asked.measure in text), asked.bound_in
         elif asked.kind in ("date", "person") and asked.event:
-            word, bound = asked.event, asked.event_in
+            speaks, bound = asked.says_event, asked.event_in
         else:
             return False
-        if not any(word in e.sentence for e in ranked[:TOP_SENTENCES]):
+        if not any(speaks(e.sentence) for e in ranked[:TOP_SENTENCES]):
             return False
         return not any(bound(sentence) for sentence in self.article_sentences(chosen.hit)[0])
 

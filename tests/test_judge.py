@@ -158,6 +158,46 @@ def test_person_names_come_from_titles_and_surnames():
     assert persons("会议对下一步工作作出部署。") == ()
 
 
+@pytest.mark.parametrize("sentence, names", [
+    # words jieba's dictionary tags as names (范畴, 顾问, 高水平) are words
+    ("立法中，重点对城市大脑的范畴、定位和功能开展集中研讨。", ()),
+    ("助推“法护营商”律师顾问团入驻区企服中心。", ()),
+    ("要高水平发挥代表作用。", ()),
+    ("提出推动“宋韵+”文商旅产业融合发展等针对性建议；", ()),  # a quoted span names a thing
+    ("邀请人大代表和专家学者参加。", ()),  # 和 before a common noun is a conjunction
+    ("省委副书记、市委书记刘捷作出指示。", ("刘捷",)),  # 作出 is a word: the name is two characters
+    ("首次聘请中国工程院院士、杭州城市大脑总架构师王坚为立法顾问。", ("王坚",)),
+])
+def test_common_words_and_quoted_names_are_not_people(sentence, names):
+    assert persons(sentence) == names
+
+
+@pytest.mark.parametrize("question, role", [
+    ("今年6月全市代表工作会上，是哪位领导到场发表讲话的？", ""),  # 代表 names the meeting, not the person
+    ("余杭区人大常委会哪位副主任带队视察？", "副主任"),
+    ("立法领导小组是由哪位领导挂帅当组长的？", "组长"),
+    ("余杭区住建局局长叫什么名字？", "局长"),
+])
+def test_the_post_asked_is_the_one_next_to_the_question_word(question, role):
+    assert asked_for(question).role == role
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("后续怎么管、谁来出钱的问题是怎么解决的？", "how"),  # 谁 sits in a modifier of 问题
+    ("哪位领导督办的建议有几件？", "quantity"),
+    ("这项工作是由谁牵头的？", "person"),
+])
+def test_a_question_word_inside_a_modifier_is_not_what_is_asked(question, kind):
+    assert asked_for(question).kind == kind
+
+
+def test_an_event_is_said_by_its_own_word_not_inside_a_longer_one():
+    asked = asked_for("那几件重点建议，是哪几位领导负责牵头去办的？")
+    assert asked.event == "负责"
+    assert not asked.says_event("37人次市直单位负责人参加")
+    assert asked.says_event("由分管副市长负责")
+
+
 @pytest.mark.parametrize("question, expected", [
     ("2021年宁波市在这方面做了什么？", {"2021", "宁波市"}),
     ("《杭州市数据流通交易促进条例》何时施行？", {"杭州市数据流通交易促进条例"}),
