@@ -89,7 +89,7 @@ _CLASSIFIER = re.compile(r"(?<![那这哪])(?:几|多少)(?:余|多)?("
                          + "|".join(re.escape(u) for u in (*UNIT_WORDS, "元")) + ")")
 _POST = "|".join(["书记", "主任", "市长", "区长", "县长", "局长", "主席", "部长", "秘书长", "组长", "院长", "检察长"])
 # A post named as the answer to 谁/哪位: "由市人大常委会主任担任组长", "分管副主任带队".
-_POST_AS_ANSWER = re.compile(rf"(?:{_POST})(?:担任|出任|兼任|带队|牵头|领衔|主持|作答|回答|回应)|(?:担任|出任|兼任|由)[^，。；]{{0,12}}?(?:{_POST})")
+_POST_AS_ANSWER = re.compile(rf"(?:{_POST})[^，。；、]?(?:担任|出任|兼任|带队|牵头|领衔|主持|作答|回答|回应)|(?:担任|出任|兼任|由)[^，。；]{{0,12}}?(?:{_POST})")
 _DAY = re.compile(r"\d{1,2}\s*[日号]|[一二三四五六七八九十]{1,3}[日号]")
 _YEAR_IN_TEXT = re.compile(r"(?:19|20)\d{2}\s*年|今年|去年|明年|前年")
 _MONTH = re.compile(r"\d{1,2}\s*月|[一二三四五六七八九十]{1,3}月|年初|年底|年中|月底|月初")
@@ -165,7 +165,7 @@ class Asked:
                 # 谁担任组长 -> 由市人大常委会主任担任组长; but a post named in a sentence without the asked
                 # role (由主任会议成员组成的领导小组) does not say who the 组长 is.
                 return True
-            if self.role:
+            if self.role and _is_post(self.role):
                 return any(re.search(re.escape(self.role) + r"[、，,]?" + re.escape(name), text) or
                            re.search(re.escape(name) + r"[（(]?[^，。；]{0,6}" + re.escape(self.role), text)
                            for name in persons(text))
@@ -196,6 +196,13 @@ class Asked:
         return text
 
 
+def _is_post(title: str) -> bool:
+    """A post (主任, 副区长, 组长) tells one person from another, and an answer must name it; a
+    descriptor (专家, 律师, 代表) is how a question describes someone the article may call otherwise
+    (工程院专家 for 院士)."""
+    return bool(re.search(_POST, title)) or title.endswith("长")
+
+
 def _unit_fits(figure: Figure, unit: str, general: bool) -> bool:
     """Does a figure answer a question asked with this unit (家, 元, %)? 几个 asks for any count of things
     (the 个 that stands in for 家 in "几家" only for 个 itself); people (人/名/位) and person-times are one
@@ -207,6 +214,8 @@ def _unit_fits(figure: Figure, unit: str, general: bool) -> bool:
         return figure.kind == "quantity" and figure.unit_class not in (
             "people", "person-times", "times", "percent", "money", *DURATIONS)
     people = {"people", "person-times"}
+    if asked_class == "person-times":
+        return figure.unit_class == "person-times"  # 多少人次 counts visits: 4名代表 is not one
     if asked_class in people:
         return figure.unit_class in people
     return figure.unit_class == asked_class or figure.unit == unit

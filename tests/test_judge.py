@@ -191,6 +191,24 @@ def test_a_question_word_inside_a_modifier_is_not_what_is_asked(question, kind):
     assert asked_for(question).kind == kind
 
 
+def test_person_times_are_not_answered_by_a_count_of_people():
+    asked = asked_for("富阳区的标杆代表联络站一共接待了多少人次群众？")
+    assert not asked.held_by("镇街按4-6名人大代表为一组组成团组。")
+    assert asked.held_by("联络站共接待群众1200余人次。")
+    assert asked_for("一共有多少人参加？").held_by("共接待群众1200余人次。")  # people asked: visits still tell
+
+
+@pytest.mark.parametrize("question, sentence, held", [
+    # a descriptor (专家) is how the question describes him; the article calls him 院士
+    ("人大第一回聘来当顾问的那位工程院专家是谁？", "首次聘请中国工程院院士、杭州城市大脑总架构师王坚为立法顾问。", True),
+    # a post must be the named person's
+    ("余杭区哪位副区长到会？", "区人大常委会主任李某某到会。", False),
+    ("“E讲堂”专门班子由谁挂帅统筹？", "成立工作专班，常委会秘书长总牵头。", True),  # a post leading, one word between
+])
+def test_posts_must_match_and_descriptors_need_not(question, sentence, held):
+    assert asked_for(question).held_by(sentence) == held
+
+
 def test_an_event_is_said_by_its_own_word_not_inside_a_longer_one():
     asked = asked_for("那几件重点建议，是哪几位领导负责牵头去办的？")
     assert asked.event == "负责"
