@@ -215,6 +215,8 @@ class AnswerabilityJudge:
         chosen_index = decision_index(rows, logits)
         chosen = _with_score(evidence[chosen_index], float(logits[chosen_index]))
         absent = tuple(a.forms[0] for a in prepared.anchors if a.strong and not a.found_in(_haystack(chosen.hit)))
+        place, own_law = law_elsewhere(question, chosen.hit.article.text) if prepared.language == "zh" else ("", "")
+        absent += (place,) if place else ()
         value_missing = prepared.asked.kind in HARD_KINDS and not rows[chosen_index][FEATURES.index("kind")]
         value_missing = value_missing or self._value_unstated(prepared.asked, ranked, chosen)
         if probability >= self.model.threshold and not absent and not value_missing:
@@ -245,6 +247,8 @@ class AnswerabilityJudge:
             return Judgement("unrelated", _reason_unrelated(prepared.language, missing or absent), prepared.asked, (),
                              best, subject, missing, features)
         reason = _reason_mentions(prepared, subject, missing or absent, best)
+        if place:
+            reason = f"档案中只有《{own_law}》，没有{place}的这部条例。"
         return Judgement("mentions", reason, prepared.asked, (), best, subject, missing, features)
 
     def _value_unstated(self, asked: Asked, ranked: list[Evidence], chosen: Evidence) -> bool:
@@ -456,6 +460,38 @@ def other_law(question: str, sentence: str) -> bool:
         return False
     return not any(sum(1 for pair in _bigram_list(name) if pair in law) >= LAW_NAMED * len(_bigram_list(name))
                    for name in names for law in laws)
+
+
+_ENACTED_BY = r"(?:市|省)?(?:人大(?:常委会)?)?(?:出台|制定|颁布|通过|施行|实施)?(?:的|了)?(?:那部|这部|一部)?"
+
+
+def law_elsewhere(question: str, text: str) -> tuple[str, str]:
+    """The place whose law the question asks about ("深圳出台的矛盾纠纷多元化解条例") and the text's law of
+    that name, when that law is another place's (《杭州市矛盾纠纷预防和多元化解条例》); else empty strings.
+
+    An article that names 深圳 as a city its drafters visited still speaks of Hangzhou's law. Only a place
+    written right before the law (with 出台的, 那部 and the like between) is the law's own."""
+    segmenter()
+    import jieba.posseg as posseg
+
+    def a_place(word: str) -> bool:  # jieba tags 深圳市人大 as an organisation: look the name up alone
+        return posseg.dt.word_tag_tab.get(word) == "ns" or word in lexicon().districts
+
+    bare = _LAW.sub("□", question)
+    for match in re.finditer("条例", bare):
+        head = bare[:match.start()]
+        for at in range(len(head)):
+            for place in (head[at:at + 3], head[at:at + 2]):
+                found = a_place(place) and re.fullmatch(_ENACTED_BY + r"([\u4e00-\u9fff]{2,16})",
+                                                         head[at + len(place):])
+                if not found:
+                    continue
+                core = _bigram_list(found.group(1))
+                same_name = [law for law in _LAW.findall(text) if law.endswith(_LAW_SUFFIX)
+                             and sum(1 for pair in core if pair in law) >= LAW_NAMED * len(core)]
+                if same_name and not any(place in law for law in same_name):
+                    return place, same_name[0]
+    return "", ""
 
 
 def _law_core(name: str) -> str:

@@ -6,7 +6,7 @@ The questions here are written for these tests, not taken from eval/qa.jsonl or 
 import pytest
 
 from assistant.asked import asked_for, persons
-from assistant.judge import JudgeModel, question_anchors
+from assistant.judge import law_elsewhere, JudgeModel, question_anchors
 
 
 @pytest.mark.parametrize("question, kind", [
@@ -121,6 +121,18 @@ def test_a_sentence_about_another_law_does_not_answer(question, sentence, other)
 
     assert other_law(question, sentence) is other
     assert asked_for(question).wants_value
+
+
+@pytest.mark.parametrize("question, place", [
+    ("深圳出台的矛盾纠纷多元化解条例里对调解收费是怎么规定的？", "深圳"),
+    ("宁波市人大制定的矛盾纠纷预防和多元化解条例何时施行？", "宁波市"),
+    ("杭州出台的矛盾纠纷多元化解条例里对调解收费是怎么规定的？", ""),  # the article's own city
+    ("萧山收集的矛盾纠纷多元化解条例意见有多少条？", ""),  # 萧山 collected opinions; the law is not its own
+    ("矛盾纠纷多元化解条例对调解收费是怎么规定的？", ""),  # no place named
+])
+def test_a_law_qualified_by_a_place_is_that_place_s(question, place):
+    text = "近日，市人大常委会出台施行了《杭州市矛盾纠纷预防和多元化解条例》。立法中赴深圳、上海等地学习。"
+    assert law_elsewhere(question, text)[0] == place
 
 
 def test_the_counted_noun_is_bound_to_its_value_in_one_clause():
@@ -298,6 +310,13 @@ class TestVerdictsOnTheSample:
         assert refused.refused and "召开的具体时间" in refused.reason
         answered = real_assistant.ask("临安区人大常委会是哪天听取审议“一府两院”生态文明建设工作情况报告的？")
         assert not answered.refused and "8月15日" in answered.text
+
+    def test_a_law_of_another_city_is_refused_though_the_article_names_that_city(self, real_assistant):
+        # The article names 深圳 as a city the drafters visited; its law is Hangzhou's.
+        refused = real_assistant.ask("深圳市人大制定的矛盾纠纷预防和多元化解条例，对律师参与调解收费是怎么规定的？")
+        assert refused.refused and "深圳" in refused.reason and "杭州市矛盾纠纷预防和多元化解条例" in refused.reason
+        answered = real_assistant.ask("杭州市人大制定的矛盾纠纷预防和多元化解条例，对律师参与调解收费是怎么规定的？")
+        assert not answered.refused and "调解服务费" in answered.text
 
     def test_an_unrelated_question_is_unrelated(self, real_assistant):
         answer = real_assistant.ask("火星探测器的发射窗口是哪一天？")
