@@ -224,6 +224,13 @@ class AnswerabilityJudge:
             # best (within e^2 in odds).
             answering = (chosen,) + tuple(e for e in ranked if e.score >= best_logit - 2.0
                                           and (e.hit is not chosen.hit or e.index != chosen.index))[:7]
+            # A sentence of the answering article that holds the year the question names ("在2023年…重点盯
+            # 哪类项目": 2023年围绕市级统筹专项债项目…) answers it, if ranked within e^4 of the best.
+            years = re.findall(r"(?:19|20)\d{2}(?=\s*年)", question)
+            answering = answering[:1] + tuple(
+                e for e in ranked if years and e.hit is chosen.hit and e not in answering
+                and e.score >= best_logit - 4.0 and any(re.search(year + r"\s*年", e.sentence) for year in years)
+            )[:2] + answering[1:]
             if prepared.asked.kind == "issues" or several_issues(question):
                 # 哪几期, 两期里分别…: every candidate article that names what the question names and has a
                 # sentence ranked within e^4 of the best, each with its best sentence.

@@ -318,6 +318,10 @@ class TestVerdictsOnTheSample:
         answered = real_assistant.ask("杭州市人大制定的矛盾纠纷预防和多元化解条例，对律师参与调解收费是怎么规定的？")
         assert not answered.refused and "调解服务费" in answered.text
 
+    def test_the_sentence_holding_the_year_asked_is_quoted(self, real_assistant):
+        answer = real_assistant.ask("2023年淳安县人大按“一年一专题”监督的是什么项目？")
+        assert not answer.refused and "专项债" in answer.text
+
     def test_an_unrelated_question_is_unrelated(self, real_assistant):
         answer = real_assistant.ask("火星探测器的发射窗口是哪一天？")
         assert answer.refused and answer.verdict in ("unrelated", "mentions")
