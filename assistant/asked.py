@@ -159,6 +159,8 @@ class Asked:
         if self.kind == "person":
             for name in self.given_names:
                 text = text.replace(name, "")
+            if self.role and re.search(r"由[^，。；]{1,12}?(?:担任|出任|兼任)" + re.escape(self.role), text):
+                return True  # 组长由谁当 -> 每个团组由1名“标兵代表”担任组长: who fills the post, named by kind
             post = _POST_AS_ANSWER.search(text)
             if post and not self.wants_name and (not self.role or (
                     self.role in text.replace(post.group(0), "", 1) and self.role not in post.group(0))):

@@ -216,6 +216,8 @@ def test_person_times_are_not_answered_by_a_count_of_people():
     # a post must be the named person's
     ("余杭区哪位副区长到会？", "区人大常委会主任李某某到会。", False),
     ("“E讲堂”专门班子由谁挂帅统筹？", "成立工作专班，常委会秘书长总牵头。", True),  # a post leading, one word between
+    ("每个小组的组长由谁担任？", "每个小组由1名资深代表担任组长。", True),  # who fills the post, named by kind
+    ("每个小组的组长由谁担任？", "每个小组设组长1名。", False),
 ])
 def test_posts_must_match_and_descriptors_need_not(question, sentence, held):
     assert asked_for(question).held_by(sentence) == held
