@@ -195,6 +195,7 @@ class AnswerabilityJudge:
         self.doc_freq = doc_freq or {}
         self.n_docs = max(1, n_docs)
         self.model = model or JudgeModel.load()
+        self.english_terms = None  # question -> the archive's Chinese terms for its words (set by the pipeline)
         self._sentences: dict[str, tuple[list[str], np.ndarray]] = {}
 
     # --- the verdict ---------------------------------------------------------------------------
@@ -286,7 +287,10 @@ class AnswerabilityJudge:
         from .answering import question_language
 
         language = question_language(question)
-        terms = tuple(content_terms(question)) if language == "zh" else ()
+        if language == "zh":
+            terms = tuple(content_terms(question))
+        else:  # the English question's words as the archive's Chinese terms (the retriever's bridge)
+            terms = tuple(self.english_terms(question)) if self.english_terms else ()
         weights = tuple(self._idf(t) for t in terms)
         return _Question(question, language, asked_for(question, language), terms, weights,
                          question_anchors(question, language), self.query_vector(question),

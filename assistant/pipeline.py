@@ -56,6 +56,7 @@ class Assistant:
         self.index = ArchiveIndex.open(Path(self.settings.index_dir), self.embedder.name)
         self.retriever = Retriever(self.index, self.embedder, mode=self.retrieval_mode)
         self.judge = AnswerabilityJudge(self.embedder, self.index.store, self.index.doc_freq, self.index.n_chunks)
+        self.judge.english_terms = self.retriever.query_terms
         self.answerer = ExtractiveAnswerer(self.judge)
         self.checker = ClaimChecker(self.judge.article_sentences, self.judge.query_vector)
         self.llm = None

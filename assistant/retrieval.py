@@ -84,7 +84,7 @@ class Retriever:
             voices.append(self._coverage_ranks(question, ranked, k))
         return self._group(ranked, k, self._districts_named(question), voices, _years_named(question))
 
-    def _query_terms(self, question: str) -> list[str]:
+    def query_terms(self, question: str) -> list[str]:
         """The question's words as the index's tokens: jieba's, or an English question's bridged terms.
         BM25 and the coverage ranking both ask, so the last question's terms are kept."""
         if self._last_terms is not None and self._last_terms[0] == question:
@@ -107,7 +107,7 @@ class Retriever:
         question's words counts by its IDF, less the chance that an article of this length holds it
         anyway (1 - (1 - df/N) ** chunks' worth of text): without that, the longest articles win.
         """
-        terms = self._query_terms(question)
+        terms = self.query_terms(question)
         if not terms:
             return {}
         n = self.index.n_chunks
@@ -171,7 +171,7 @@ class Retriever:
         return [(int(i), float(d)) for i, d in zip(ids[0], distances[0]) if i >= 0]
 
     def _bm25(self, question: str, allowed: np.ndarray | None) -> list[int]:
-        tokens = self._query_terms(question)
+        tokens = self.query_terms(question)
         if not tokens or self.index.n_chunks == 0:
             return []
         mask = None

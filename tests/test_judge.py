@@ -324,6 +324,13 @@ class TestVerdictsOnTheSample:
         answer = real_assistant.ask("2023年淳安县人大按“一年一专题”监督的是什么项目？")
         assert not answer.refused and "专项债" in answer.text
 
+    def test_an_english_question_s_subject_in_another_district_is_refused(self, real_assistant):
+        # The judge weighs the English words through the retriever's term bridge: Chun'an's article speaks
+        # of none of gas, delivery, trucks; Jiande's does (70辆配送车装上GPS).
+        assert real_assistant.ask("How many LPG delivery trucks in Chun'an carry GPS trackers?").refused
+        answered = real_assistant.ask("How many LPG delivery trucks in Jiande carry GPS trackers?")
+        assert not answered.refused and "70辆" in answered.text
+
     def test_an_unrelated_question_is_unrelated(self, real_assistant):
         answer = real_assistant.ask("火星探测器的发射窗口是哪一天？")
         assert answer.refused and answer.verdict in ("unrelated", "mentions")
