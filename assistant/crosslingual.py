@@ -12,12 +12,21 @@ assistant/data/lexicon.toml) is subtracted from its score, as in CSLS (Conneau e
 "mediation -> 遵循, 依据" into "mediation -> 纠纷, 沟通" and "gas cylinder depot -> 参考" into "-> 燃气, 液化气".
 
 Place names written in pinyin (Xiaoshan, Chun'an) are matched by sound instead.
+
+Embedding each word of a question costs about 6 ms on 2 cores, most of an English search's time. The
+words' vectors depend only on the embedder, not on the archive, so they are kept once per machine
+(`WordVectors`, a SQLite file in ASSISTANT_CACHE_DIR): the first ingest on a machine embeds the 20,000 most
+frequent English words (wordfreq's list, about 2 minutes), and a question's word not among them is
+embedded when first asked and kept.
 """
 
 from __future__ import annotations
 
 import re
+import sqlite3
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -25,6 +34,7 @@ from .embedding import question_vectors
 from .lexicon import lexicon
 
 TERMS_PER_PHRASE = 2
+WORD_CACHE_FILE = "english-words.sqlite"
 _TERM = re.compile(r"[\u4e00-\u9fff]{2,6}")
 _WORD = re.compile(r"[A-Za-z][A-Za-z']*")
 # Words that carry no topic: function words and the question's own frame.
@@ -78,12 +88,120 @@ def add_term_vectors(store, embedder, batch: int = 256) -> int:
     return len(missing)
 
 
+class WordVectors:
+    """English words embedded as questions, kept on disk by embedder: a word is embedded once per machine.
+
+    A cache that cannot be opened or written (a read-only home) only costs time: the words are then
+    embedded at each question, as they were before the cache.
+    """
+
+    def __init__(self, folder: Path | None, embedder) -> None:
+        self.embedder = embedder
+        self.db: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+        if folder is None:
+            return
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(folder / WORD_CACHE_FILE, timeout=30, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("CREATE TABLE IF NOT EXISTS words (embedder TEXT NOT NULL, word TEXT NOT NULL, "
+                            "vector BLOB NOT NULL, PRIMARY KEY (embedder, word))")
+            self.db.commit()
+        except (sqlite3.Error, OSError):
+            self.db = None
+
+    def vectors(self, words: list[str]) -> np.ndarray:
+        """One row per word, each word's `query:` vector; words not kept yet are embedded and kept."""
+        found = self._lookup(words)
+        missing = [word for word in dict.fromkeys(words) if word not in found]
+        if missing:
+            computed = question_vectors(self.embedder, missing)
+            found.update(zip(missing, computed))
+            self._keep(missing, computed)
+        return np.stack([found[word] for word in words]) if words else np.zeros((0, self.embedder.dim))
+
+    def missing(self, words: list[str]) -> list[str]:
+        found = self._lookup(words)
+        return [word for word in dict.fromkeys(words) if word not in found]
+
+    def prepare(self, words: list[str], batch: int = 256, bar=None) -> int:
+        """Embed and keep the words not kept yet, a batch at a time (an interrupted run resumes)."""
+        missing = self.missing(words)
+        for start in range(0, len(missing), batch):
+            part = missing[start:start + batch]
+            self._keep(part, self.embedder.embed_questions(part))
+            if bar is not None:
+                bar.update(len(part))
+        return len(missing)
+
+    def mark(self, name: str) -> None:
+        self._keep([name], np.zeros((1, self.embedder.dim), dtype=np.float32))
+
+    def _lookup(self, words: list[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        wanted = list(dict.fromkeys(words))
+        with self._lock:
+            if self.db is None:
+                return found
+            for start in range(0, len(wanted), 500):  # SQLite's bound-parameter limit
+                part = wanted[start:start + 500]
+                rows = self.db.execute(f"SELECT word, vector FROM words WHERE embedder = ? AND word IN "
+                                       f"({','.join('?' * len(part))})", [self.embedder.name, *part])
+                found.update((word, np.frombuffer(blob, dtype=np.float32)) for word, blob in rows)
+        return found
+
+    def _keep(self, words: list[str], vectors: np.ndarray) -> None:
+        with self._lock:
+            if self.db is None:
+                return
+            try:
+                self.db.executemany("INSERT OR REPLACE INTO words (embedder, word, vector) VALUES (?, ?, ?)",
+                                    [(self.embedder.name, word, np.asarray(vector, dtype=np.float32).tobytes())
+                                     for word, vector in zip(words, vectors)])
+                self.db.commit()
+            except sqlite3.Error:
+                self.db = None
+
+
+def frequent_english_words(count: int) -> list[str]:
+    """The `count` most frequent English words that a question's content word can be (wordfreq's list)."""
+    if count <= 0:
+        return []
+    from wordfreq import top_n_list
+
+    return [word for word in top_n_list("en", count) if _content_word(word) == word]
+
+
+def prepare_english_words(settings, embedder, progress: bool = False) -> int:
+    """At ingest: embed the frequent English words this machine has no vector for yet (once per embedder)."""
+    words = frequent_english_words(settings.english_words)
+    cache = WordVectors(settings.cache_dir, embedder)
+    done = f"#prepared:{settings.english_words}"  # a row no word can be: this list was embedded in full
+    if not words or cache.db is None or not cache.missing([done]):
+        return 0
+    missing = cache.missing(words)
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(missing), desc="英文词向量（每台机器一次）", unit="词", dynamic_ncols=True)
+    try:
+        cache.prepare(missing, bar=bar)
+        cache.mark(done)
+        return len(missing)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
 class TermBridge:
     """chinese_terms(question) -> the archive's Chinese terms for an English question's words."""
 
-    def __init__(self, stored: TermVectors, embedder) -> None:
+    def __init__(self, stored: TermVectors, embedder, words: WordVectors | None = None) -> None:
         self.stored = stored
         self.embedder = embedder
+        self.words = words or WordVectors(None, embedder)
         self._pinyin: dict[str, list[str]] | None = None
 
     def chinese_terms(self, question: str) -> list[str]:
@@ -92,7 +210,7 @@ class TermBridge:
         found: list[str] = []
         phrases = _phrases(question)
         if phrases:
-            scores = question_vectors(self.embedder, phrases) @ self.stored.vectors.T - self.stored.hubness
+            scores = self.words.vectors(phrases) @ self.stored.vectors.T - self.stored.hubness
             for row in scores:
                 top = np.argpartition(-row, TERMS_PER_PHRASE)[:TERMS_PER_PHRASE] if len(row) > TERMS_PER_PHRASE \
                     else np.arange(len(row))
@@ -125,9 +243,14 @@ def _phrases(question: str) -> list[str]:
     Pairs of neighbouring words were embedded too until 2026-12-06; without them English retrieval is as
     good or better (hit@1 0.905 -> 0.952 over the sample, 0.738 -> 0.786 with the distractors) and the
     bridge embeds half as many texts."""
-    words = [w.lower().removesuffix("'s") for w in _WORD.findall(question.replace("-", " "))]
-    return list(dict.fromkeys(w for w in words
-                              if w not in _FUNCTION_WORDS and len(w) > 2 and not _is_pinyin_name(w, question)))
+    words = [_content_word(w) for w in _WORD.findall(question.replace("-", " "))]
+    return list(dict.fromkeys(w for w in words if w and not _is_pinyin_name(w, question)))
+
+
+def _content_word(word: str) -> str:
+    """The word as the bridge embeds it ("Deputies'" -> "deputies"), or "" for a word without a topic."""
+    word = word.lower().removesuffix("'s").rstrip("'")
+    return word if _WORD.fullmatch(word) and word not in _FUNCTION_WORDS and len(word) > 2 else ""
 
 
 def _pinyin_names(question: str) -> list[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .chunking import chunk_article
 from .errors import AssistantError, UnreadableSourceError
-from .crosslingual import add_term_vectors
+from .crosslingual import add_term_vectors, prepare_english_words
 from .index import IndexWriter, fault_point
 from .lexical import tokenize
 from .metadata import apply_correction, load_corrections, save_corrections
@@ -23,7 +23,7 @@ from .settings import Settings
 from .vector_cache import CACHE_FILE, CachedEmbedder
 
 MANIFEST = "issues.csv"
-STAGES = ("read", "parse", "chunk", "embed", "tokenize", "terms", "write")
+STAGES = ("read", "parse", "chunk", "embed", "tokenize", "terms", "write", "english")
 
 
 class _Stage:
@@ -56,6 +56,7 @@ class IngestReport:
     # vector cache (what an interrupted or earlier ingest already embedded)
     vectors_embedded: int = 0
     vectors_reused: int = 0
+    english_words: int = 0  # English words embedded for the question bridge (first ingest on a machine)
     # seconds per stage: read (and decode), parse (clean + parse), chunk, embed, tokenize (BM25), write
     timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
 
@@ -185,6 +186,9 @@ def ingest(paths: list[Path], settings: Settings, embedder, progress: bool = Fal
             _ingest_files(files, settings, cached, writer, report, manifests, progress, replace, on_progress)
         finally:
             report.vectors_embedded, report.vectors_reused = cached.embedded, cached.reused
+    # After the switch, so an interrupted preparation costs the new index nothing; once per machine.
+    with _Stage(report, "english"):
+        report.english_words = prepare_english_words(settings, embedder, progress)
     return report
 
 

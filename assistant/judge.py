@@ -220,7 +220,11 @@ class AnswerabilityJudge:
         absent += (place,) if place else ()
         value_missing = prepared.asked.kind in HARD_KINDS and not rows[chosen_index][FEATURES.index("kind")]
         value_missing = value_missing or self._value_unstated(prepared.asked, ranked, chosen)
-        if probability >= self.model.threshold and not absent and not value_missing:
+        # A question about an issue it names by number (总第711期是哪天出版的) is answered by that issue's
+        # masthead, whatever the sentences say: the fact is metadata, not prose.
+        answered = probability >= self.model.threshold or (
+            prepared.asked.kind == "issue" and names_issue(question, chosen.hit))
+        if answered and not absent and not value_missing:
             # Answering sentences: the one holding the asked value, then those ranked nearly as well as the
             # best (within e^2 in odds).
             answering = (chosen,) + tuple(e for e in ranked if e.score >= best_logit - 2.0
@@ -543,6 +547,20 @@ def _reason_mentions(q: _Question, subject: tuple[str, ...], missing: tuple[str,
     if what:
         return f"档案提到了{held}，但没有提到其{what}。"
     return f"档案提到了{held}，但没有能直接回答这个问题的内容。"
+
+
+def names_issue(question: str, hit: Hit) -> bool:
+    """The question names this hit's issue by its 总期号, or by its 期号 and year, and the issue's masthead
+    was read."""
+    issue = hit.issue
+    if not _meta_present("issue", hit):
+        return False
+    totals = {int(n) for n in re.findall(r"总第\s*(\d+)\s*期", question)}
+    if totals:
+        return issue.total_no in totals
+    numbers = {int(n) for n in re.findall(r"(?<!总)第\s*(\d+)\s*期", question)}
+    years = set(re.findall(r"((?:19|20)\d{2})\s*年", question))
+    return issue.issue_no in numbers and bool(issue.date) and issue.date[:4] in years
 
 
 def _meta_present(kind: str, hit: Hit) -> float:

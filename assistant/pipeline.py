@@ -54,7 +54,7 @@ class Assistant:
 
     def _load(self) -> None:
         self.index = ArchiveIndex.open(Path(self.settings.index_dir), self.embedder.name)
-        self.retriever = Retriever(self.index, self.embedder, mode=self.retrieval_mode)
+        self.retriever = Retriever(self.index, self.embedder, mode=self.retrieval_mode, word_cache=self.settings.cache_dir)
         self.judge = AnswerabilityJudge(self.embedder, self.index.store, self.index.doc_freq, self.index.n_chunks)
         self.judge.english_terms = self.retriever.query_terms
         self.answerer = ExtractiveAnswerer(self.judge)

@@ -7,6 +7,7 @@ import re
 
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -56,7 +57,7 @@ def excess_coverage(haystack: str, weights: dict[str, float], doc_freq: dict[str
 class Retriever:
     """search(question) -> the best articles, each with its matching chunks."""
 
-    def __init__(self, index: ArchiveIndex, embedder, mode: str = "hybrid") -> None:
+    def __init__(self, index: ArchiveIndex, embedder, mode: str = "hybrid", word_cache: Path | None = None) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}. Currently, mode is {mode!r}")
         self.index = index
@@ -66,6 +67,7 @@ class Retriever:
         self._districts: dict[str, tuple[str, ...]] | None = None
         self._sentence_matrix: tuple[list[str], np.ndarray] | None = None
         self._term_bridge = None
+        self._word_cache = word_cache  # the machine's English word vectors (assistant/crosslingual.py)
         self._chunk_length: float | None = None
         self._last_terms: tuple[str, list[str]] | None = None
 
@@ -185,9 +187,10 @@ class Retriever:
 
     def _bridge(self):
         if self._term_bridge is None:
-            from .crosslingual import TermBridge
+            from .crosslingual import TermBridge, WordVectors
 
-            self._term_bridge = TermBridge(self.index.store.term_vectors(self.index.dim), self.embedder)
+            self._term_bridge = TermBridge(self.index.store.term_vectors(self.index.dim), self.embedder,
+                                           WordVectors(self._word_cache, self.embedder))
         return self._term_bridge
 
     def _allowed(self, filters: Filters) -> np.ndarray | None:

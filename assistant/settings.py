@@ -18,6 +18,11 @@ class Settings(BaseSettings):
     chunk_tokens: int = Field(default=320, ge=64, le=8192, description="chunk size in tiktoken tokens")
     chunk_overlap: int = Field(default=48, ge=0, description="overlap between chunks in tokens (under half a chunk)")
     top_k: int = Field(default=5, ge=1, le=100, description="articles retrieved per question")
+    # English questions' words, embedded once per machine and embedder (assistant/crosslingual.py)
+    cache_dir: Path = Field(default=Path.home() / ".cache" / "hangzhou-renda-assistant",
+                            description="machine-wide cache of English word vectors")
+    english_words: int = Field(default=20_000, ge=0, le=200_000,
+                               description="most frequent English words embedded ahead, at the first ingest")
     keep_generations: int = Field(default=5, ge=2, le=100,
                                   description="index versions kept on disk for `assistant rollback`")
     # LLM (any OpenAI-compatible endpoint: vLLM, Ollama /v1, DeepSeek, Qwen compatible mode)

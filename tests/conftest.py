@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# The machine-wide English word cache (assistant/crosslingual.py) stays out of the user's home, and no
+# ingest embeds the 20,000 frequent words ahead (2 minutes): words are embedded when asked and kept.
+# tests/test_crosslingual.py prepares a short list on purpose. Subprocesses inherit both.
+os.environ["ASSISTANT_CACHE_DIR"] = tempfile.mkdtemp(prefix="assistant-test-cache-")
+os.environ["ASSISTANT_ENGLISH_WORDS"] = "0"
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample"

@@ -2,7 +2,8 @@
 
 import pytest
 
-from assistant.crosslingual import _phrases, _pinyin_names, add_term_vectors, vocabulary
+from assistant.crosslingual import (WORD_CACHE_FILE, WordVectors, _phrases, _pinyin_names, add_term_vectors,
+                                    frequent_english_words, prepare_english_words, vocabulary)
 from assistant.index import ArchiveIndex
 from assistant.ingest import ingest
 
@@ -16,6 +17,71 @@ def test_the_vocabulary_is_the_chinese_terms_of_two_to_six_characters():
 def test_phrases_are_the_content_words_once_each_without_names():
     phrases = _phrases("How many law firms joined the mediation centre in Binjiang, and which firms left?")
     assert phrases == ["law", "firms", "joined", "mediation", "centre", "left"]
+
+
+def test_a_plural_possessive_is_the_word():
+    assert _phrases("What did the deputies' liaison station's 'chief' do?") == ["deputies", "liaison", "station", "chief"]
+
+
+def test_a_word_is_embedded_once_per_machine_and_kept_across_processes(tmp_path):
+    from assistant.embedding import forget_vectors
+
+    from .test_embeddings import CountingEmbedder
+
+    embedder = CountingEmbedder()
+    first = WordVectors(tmp_path, embedder).vectors(["mediation", "firms", "mediation"])
+    assert embedder.calls == [("q", ["mediation", "firms"])] and first.shape == (3, embedder.dim)
+    forget_vectors()  # a new process: only the file remains
+    again = WordVectors(tmp_path, embedder).vectors(["firms", "mediation", "centre"])
+    assert embedder.calls[1:] == [("q", ["centre"])]
+    assert (again[0] == first[1]).all() and (again[1] == first[0]).all()
+    assert (tmp_path / WORD_CACHE_FILE).is_file()
+
+
+def test_a_cache_that_cannot_be_written_only_costs_time(tmp_path):
+    from .test_embeddings import CountingEmbedder
+
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    embedder = CountingEmbedder()
+    words = WordVectors(blocked / "cache", embedder)
+    assert words.db is None
+    assert words.vectors(["tea", "output"]).shape == (2, embedder.dim)
+
+
+def test_the_frequent_words_are_prepared_once_and_an_interrupted_run_resumes(tmp_path):
+    from assistant.settings import load_settings
+
+    from .test_embeddings import CountingEmbedder
+
+    settings = load_settings(index_dir=tmp_path / "index", cache_dir=tmp_path / "cache", english_words=400)
+    words = frequent_english_words(400)
+    assert 200 < len(words) < 400 and "government" in words and "the" not in words and "what" not in words
+    embedder = CountingEmbedder()
+    assert prepare_english_words(settings, embedder) == len(words)
+    assert sum(len(texts) for _, texts in embedder.calls) == len(words)
+    assert prepare_english_words(settings, embedder) == 0 and len(embedder.calls) == 2  # 256 + the rest
+    # An interruption after the first batch: the marker and the second batch never written.
+    import sqlite3
+
+    db = sqlite3.connect(tmp_path / "cache" / WORD_CACHE_FILE)
+    marks = ",".join("?" * 50)
+    db.execute(f"DELETE FROM words WHERE word LIKE '#%' OR word IN ({marks})", words[-50:])
+    db.commit()
+    db.close()
+    assert prepare_english_words(settings, embedder) == 50
+    assert embedder.calls[-1] == ("q", words[-50:])
+
+
+def test_the_first_ingest_on_a_machine_prepares_the_words_and_later_ones_do_not(tmp_path, fake_embedder, sample_copy):
+    from assistant.settings import load_settings
+
+    cache = tmp_path / "cache"
+    first = ingest([sample_copy], load_settings(index_dir=tmp_path / "a", embedder="fake", cache_dir=cache,
+                                                english_words=300), fake_embedder)
+    other = ingest([sample_copy], load_settings(index_dir=tmp_path / "b", embedder="fake", cache_dir=cache,
+                                                english_words=300), fake_embedder)
+    assert first.english_words == len(frequent_english_words(300)) and other.english_words == 0
 
 
 def test_pinyin_place_names_are_found_by_sound_not_at_the_sentence_start():
@@ -59,6 +125,21 @@ def test_only_new_terms_are_embedded_on_a_later_ingest(settings, fake_embedder, 
     assert len(after.terms) > before and len(set(after.terms)) == len(after.terms)
     assert add_term_vectors(index.store, fake_embedder) == 0
     index.close()
+
+
+@pytest.mark.slow
+def test_kept_word_vectors_bridge_to_the_same_terms_as_embedding_them_anew(real_assistant, tmp_path):
+    from assistant.crosslingual import TermBridge
+    from assistant.embedding import forget_vectors
+
+    bridge = real_assistant.retriever._bridge()
+    question = "How many gas delivery vehicles were fitted with GPS in Jiande?"
+    anew = TermBridge(bridge.stored, real_assistant.embedder).chinese_terms(question)
+    cache = WordVectors(tmp_path, real_assistant.embedder)
+    cache.prepare(_phrases(question))
+    forget_vectors()
+    kept = TermBridge(bridge.stored, real_assistant.embedder, WordVectors(tmp_path, real_assistant.embedder))
+    assert kept.chinese_terms(question) == anew and "燃气" in anew
 
 
 @pytest.mark.slow

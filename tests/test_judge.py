@@ -358,3 +358,23 @@ class TestVerdictsOnTheSample:
             assistant.close()
         assert answer.refused and "王伟民" not in answer.text
         assert chat.i == 0  # the scripted reply was never consumed
+
+
+@pytest.mark.slow
+def test_an_issue_named_by_its_number_is_answered_from_its_masthead(real_assistant):
+    answer = real_assistant.ask("总第711期《杭州人大信息》是哪天出版的？")
+    assert not answer.refused and "2025年7月11日" in answer.text
+    assert real_assistant.ask("总第712期《杭州人大信息》是哪天出版的？").refused
+
+
+def test_names_issue_reads_the_total_number_or_the_number_and_year():
+    from assistant.judge import names_issue
+    from assistant.records import Issue
+    from types import SimpleNamespace
+
+    hit = SimpleNamespace(issue=Issue("x.txt", "", issue_no=5, total_no=711, date="2025-07-11"))
+    assert names_issue("总第711期是哪天出版的？", hit) and not names_issue("总第710期是哪天出版的？", hit)
+    assert names_issue("2025年第5期的责任编辑是谁？", hit) and not names_issue("2024年第5期的责任编辑是谁？", hit)
+    assert not names_issue("第5期的责任编辑是谁？", hit)  # every year has a 第5期
+    unread = SimpleNamespace(issue=Issue("x.txt", ""))
+    assert not names_issue("总第711期是哪天出版的？", unread)
