@@ -208,7 +208,8 @@ class TermBridge:
         if not self.stored.terms:
             return []
         found: list[str] = []
-        phrases = _phrases(question)
+        opening = self._opening_place(question)
+        phrases = [p for p in _phrases(question) if not opening or p != _content_word(question.split()[0])]
         if phrases:
             scores = self.words.vectors(phrases) @ self.stored.vectors.T - self.stored.hubness
             for row in scores:
@@ -220,7 +221,19 @@ class TermBridge:
 
     def places(self, question: str) -> list[str]:
         """The archive's terms for the place names the question writes in pinyin (Tonglu -> 桐庐, 桐庐县)."""
-        return [term for name in _pinyin_names(question) for term in self._by_sound(name)]
+        return [term for name in _pinyin_names(question) for term in self._by_sound(name)] + \
+            self._opening_place(question)
+
+    def _opening_place(self, question: str) -> list[str]:
+        """A question's first word is capitalised whatever it is, so it names a place only when it sounds
+        like one of the archive's districts, counties or cities ("Xiaoshan lets people…" -> 萧山区)."""
+        match = re.match(r"\s*([A-Z][a-z']+)\b", question)
+        if not match:
+            return []
+        letters = match.group(1).lower().removesuffix("'s").replace("'", "")
+        if len(letters) < 4 or not _pinyin_shaped(letters):
+            return []
+        return [term for term in self._by_sound(letters) if term.endswith(("区", "县", "市"))]
 
     def _by_sound(self, letters: str) -> list[str]:
         """Terms whose toneless pinyin is the name, alone or with a place suffix (xiaoshan -> 萧山, 萧山区)."""
@@ -264,8 +277,12 @@ def _pinyin_names(question: str) -> list[str]:
 
 
 def _is_pinyin_name(word: str, question: str) -> bool:
-    from .judge import PINYIN_WORD
-
     letters = word.replace("'", "")
     capitalised = re.search(rf"(?<!^)\b{re.escape(word.capitalize())}\b", question) is not None
-    return capitalised and bool(PINYIN_WORD.fullmatch(letters)) and len(letters) >= 4
+    return capitalised and _pinyin_shaped(letters) and len(letters) >= 4
+
+
+def _pinyin_shaped(letters: str) -> bool:
+    from .judge import PINYIN_WORD
+
+    return bool(PINYIN_WORD.fullmatch(letters))
