@@ -45,7 +45,7 @@ install-test: $(VENV)/.installed-test
 
 sample-index: install
 	@if [ ! -f "$(INDEX)/CURRENT" ]; then \
-		echo "Building the sample index in $(INDEX) (about 30 s)..."; \
+		echo "Building the sample index in $(INDEX) (about 30 s; the first time on a machine 2-3 minutes more, for the English word vectors)..."; \
 		$(BIN)/assistant --index $(INDEX) ingest --quiet sample; \
 	fi
 

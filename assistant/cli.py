@@ -203,6 +203,8 @@ def _ingest(args, settings) -> int:
     )
     if report.vectors_embedded or report.vectors_reused:
         print(f"向量：新计算 {report.vectors_embedded} 条，复用缓存 {report.vectors_reused} 条。")
+    if report.english_words:
+        print(f"英文问题词向量：新计算 {report.english_words} 个（每台机器只算一次）。")
     return 0 if report.ok else 2
 
 

@@ -427,3 +427,15 @@ def test_an_index_written_before_the_footer_was_kept_still_opens_and_takes_new_i
     writer.put_issue(Issue("b.txt", "y", issue_no=6, editor="杨青青", phone="(0571)85250657"), [], [], [], [])
     assert writer.issue("b.txt").editor == "杨青青" and writer.issue("a.txt").editor == ""
     writer.close()
+
+
+def test_the_cli_says_when_it_embeds_the_english_words_and_only_the_first_time(sample_copy, tmp_path, monkeypatch):
+    monkeypatch.setenv("ASSISTANT_CACHE_DIR", str(tmp_path / "machine-cache"))
+    monkeypatch.setenv("ASSISTANT_ENGLISH_WORDS", "300")
+    outs = []
+    for index in ("a", "b"):
+        process = _spawn_ingest(tmp_path / index, sample_copy)
+        out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err
+        outs.append(out)
+    assert re.search(r"英文问题词向量：新计算 \d+ 个", outs[0]) and "英文问题词向量" not in outs[1]
