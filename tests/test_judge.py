@@ -324,10 +324,18 @@ class TestVerdictsOnTheSample:
         answer = real_assistant.ask("2023年淳安县人大按“一年一专题”监督的是什么项目？")
         assert not answer.refused and "专项债" in answer.text
 
-    def test_an_english_question_s_subject_in_another_district_is_refused(self, real_assistant):
+    def test_an_english_question_s_words_weigh_for_the_article_that_holds_them(self, real_assistant):
         # The judge weighs the English words through the retriever's term bridge: Chun'an's article speaks
-        # of none of gas, delivery, trucks; Jiande's does (70辆配送车装上GPS).
-        assert real_assistant.ask("How many LPG delivery trucks in Chun'an carry GPS trackers?").refused
+        # of none of delivery, trucks; Jiande's does (70辆配送车装上GPS). Whether the Chun'an question is
+        # then refused sits near the threshold: refused on the eighth session's machine (2026-12-06),
+        # answered on the ninth's (probability 0.158 against 0.131), with the same code and packages.
+        def judged(question):
+            return real_assistant.judge.judge(question, real_assistant.search(question))
+
+        elsewhere = judged("How many LPG delivery trucks in Chun'an carry GPS trackers?")
+        here = judged("How many LPG delivery trucks in Jiande carry GPS trackers?")
+        assert elsewhere.features["lex_article"] < here.features["lex_article"]
+        assert elsewhere.features["probability"] < 0.5 < here.features["probability"]
         answered = real_assistant.ask("How many LPG delivery trucks in Jiande carry GPS trackers?")
         assert not answered.refused and "70辆" in answered.text
 
