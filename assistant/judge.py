@@ -215,7 +215,7 @@ class AnswerabilityJudge:
         subject, missing = self._subject(prepared, hits)
         chosen_index = decision_index(rows, logits)
         chosen = _with_score(evidence[chosen_index], float(logits[chosen_index]))
-        absent = tuple(a.forms[0] for a in prepared.anchors if a.strong and not a.found_in(_haystack(chosen.hit)))
+        absent = tuple(a.name for a in prepared.anchors if a.strong and not a.found_in(_haystack(chosen.hit)))
         place, own_law = law_elsewhere(question, chosen.hit.article.text) if prepared.language == "zh" else ("", "")
         absent += (place,) if place else ()
         value_missing = prepared.asked.kind in HARD_KINDS and not rows[chosen_index][FEATURES.index("kind")]
@@ -252,7 +252,7 @@ class AnswerabilityJudge:
                     answering = tuple(best_of.values()) or answering
             return Judgement("answers", "", prepared.asked, answering, best, subject, missing, features)
         top_coverage = self._coverage(prepared, _haystack(hits[0]), sum(prepared.weights) or 1.0) if hits else 0.0
-        holds_anchor = any(a.forms[0] in subject for a in prepared.anchors)
+        holds_anchor = any(a.name in subject for a in prepared.anchors)
         related = (top_coverage >= 0.5 or holds_anchor) if prepared.language == "zh" else (
             (best.hit.dense_score or 0) >= 0.80)
         if not related:
@@ -392,12 +392,12 @@ class AnswerabilityJudge:
     def _subject(self, q: _Question, hits: list[Hit]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The question's terms the best candidate article holds, and the anchors none holds."""
         if not hits:
-            return (), tuple(a.forms[0] for a in q.anchors)
+            return (), tuple(a.name for a in q.anchors)
         haystacks = [_haystack(hit) for hit in hits[:CANDIDATE_HITS]]
-        missing = tuple(anchor.forms[0] for anchor in q.anchors if not any(anchor.found_in(h) for h in haystacks))
+        missing = tuple(anchor.name for anchor in q.anchors if not any(anchor.found_in(h) for h in haystacks))
         top = haystacks[0]
         held = [t for t in q.terms if compact(t).lower() in top]
-        held += [a.forms[0] for a in q.anchors if a.found_in(top) and a.forms[0] not in held]
+        held += [a.name for a in q.anchors if a.found_in(top) and a.name not in held]
         return tuple(held[:4]), missing
 
 
@@ -599,6 +599,11 @@ class Anchor:
     forms: tuple[str, ...]
     strong: bool = True
     quoted: bool = False  # a name the question quotes, as a reader remembers it: matched loosely
+    label: str = ""  # how a refusal names it, when not as its first form
+
+    @property
+    def name(self) -> str:
+        return self.label or self.forms[0]
 
     def found_in(self, haystack: str) -> bool:
         if self.quoted:
@@ -630,7 +635,7 @@ def question_anchors(question: str, language: str) -> tuple[Anchor, ...]:
                 words = [w for w in part.split() if w.lower() not in _EN_COMMON]
                 letters = re.sub(r"[^a-z]", "", " ".join(words).lower())
                 if letters and PINYIN_WORD.fullmatch(letters):
-                    anchors.append(Anchor(("py:" + letters,)))
+                    anchors.append(_pinyin_anchor(letters))
         return tuple(dict.fromkeys(anchors))
     anchors += [Anchor((name,), quoted=True) for name in _QUOTED_NAME.findall(question)]
     segmenter()
@@ -651,6 +656,17 @@ def question_anchors(question: str, language: str) -> tuple[Anchor, ...]:
 
 
 _PLACE_SUFFIX = "省市区县镇乡村州"
+
+
+def _pinyin_anchor(letters: str) -> Anchor:
+    """A name an English question writes in pinyin, matched by sound. One that sounds like a district of
+    the city without its suffix (Qiantang, Xihu) is that district, as 钱塘区 is in a Chinese question: an
+    article names it in full or carries it as its district; 钱塘智慧城 in another district's article, or
+    the lake of 西湖, is not it."""
+    for district in lexicon().districts:
+        if pinyin_of(district[:-1]) == letters:
+            return Anchor(("py:" + pinyin_of(district),), label="py:" + letters)
+    return Anchor(("py:" + letters,))
 
 
 def looks_like_name(token: str) -> bool:

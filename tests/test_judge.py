@@ -6,6 +6,7 @@ The questions here are written for these tests, not taken from eval/qa.jsonl or 
 import pytest
 
 from assistant.asked import asked_for, persons
+from assistant.cleaning import compact
 from assistant.judge import law_elsewhere, JudgeModel, question_anchors
 
 
@@ -250,8 +251,6 @@ def test_what_the_question_names_must_be_found(question, expected):
     ("乡镇燃气", False),  # a short name only as written (乡镇 and 燃气 are both there)
 ])
 def test_a_quoted_name_is_found_as_written_or_nearly_so_in_one_stretch(quote, found):
-    from assistant.cleaning import compact
-
     haystack = compact("建德市：强化监督助推筑牢燃气“安全网”。面对乡镇液化气供应站存在的安全间距不足").lower()
     (anchor,) = question_anchors(f"登“{quote}”那篇的是哪一期？", "zh")[:1]
     assert anchor.quoted and anchor.found_in(haystack) is found
@@ -265,11 +264,25 @@ def test_no_anchor_from_the_home_city_or_everyday_words():
 
 
 def test_english_anchors_are_pinyin_names_and_years_not_months():
-    anchors = {a.forms[0] for a in question_anchors("What did Xiaoshan do in June 2024?", "en")}
+    anchors = {a.name for a in question_anchors("What did Xiaoshan do in June 2024?", "en")}
     assert anchors == {"2024", "py:xiaoshan"}
     # a possessive ends a name: Tonglu's Jiuxian names two places
-    anchors = {a.forms[0] for a in question_anchors("What did Tonglu's Jiuxian subdistrict fix?", "en")}
+    anchors = {a.name for a in question_anchors("What did Tonglu's Jiuxian subdistrict fix?", "en")}
     assert anchors == {"py:tonglu", "py:jiuxian"}
+
+
+def test_an_english_district_name_is_the_district_not_a_word_that_sounds_like_it():
+    """Qiantang is 钱塘区, as in a Chinese question: 钱塘智慧城 in 上城区's article is not it, 西湖 the lake is not
+    Xihu; the district's own article (its name in full, or its district field) is."""
+    (qiantang,) = question_anchors("How many companies did Qiantang's officers visit?", "en")
+    assert qiantang.name == "py:qiantang"
+    assert not qiantang.found_in(compact("上城区。组织代表调研钱塘智慧城、山南基金小镇等重点产业"))
+    assert qiantang.found_in(compact("钱塘区人大常委会紧扣产业新城定位"))
+    (xihu,) = question_anchors("What did Xihu do for young newcomers?", "en")
+    assert not xihu.found_in(compact("西湖龙井茶春茶产量达到500吨")) and xihu.found_in(compact("西湖区人大常委会"))
+    # a place that is not one of the city's districts is matched by its sound alone
+    (wenzhou,) = question_anchors("What did Wenzhou's congress supervise?", "en")
+    assert wenzhou.found_in(compact("温州市：聚焦“两个健康”开展营商环境专项监督"))
 
 
 def test_the_fitted_model_records_what_it_was_fitted_on():
