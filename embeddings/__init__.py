@@ -13,9 +13,13 @@ from .base import ArchiveEmbedder
 from .errors import EmbedderConfigError
 
 # OpenMP threads that spin while they wait starve each other on a shared 2-core machine: with one
-# core busy elsewhere, a query embedding went from 10 ms to 750 ms. Sleeping waiters (PASSIVE) keep
-# it near 12 ms. Must be set before the OpenMP runtime loads; a user's own setting wins.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# core busy elsewhere, a query embedding went from 10 ms to 750 ms under libgomp's default spin (300,000
+# rounds). Sleeping at once (OMP_WAIT_POLICY=PASSIVE) cures that but costs every parallel region a
+# wake-up: a query took 43-57 ms on a quiet machine instead of 26-30. A short spin (1,000 rounds, a few
+# microseconds) keeps both: quiet 32 ms, one core busy 57-69 ms p50 / 70-82 ms p95 (PASSIVE 47-53 /
+# 60-86), search at 6.8x in `python eval/threads.py`. Must be set before the OpenMP runtime loads; a
+# user's own setting wins.
+os.environ.setdefault("GOMP_SPINCOUNT", "1000")
 
 
 def get_embedder(spec: str) -> ArchiveEmbedder:
