@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,14 +126,15 @@ class WordVectors:
         found = self._lookup(words)
         return [word for word in dict.fromkeys(words) if word not in found]
 
-    def prepare(self, words: list[str], batch: int = 256, bar=None) -> int:
-        """Embed and keep the words not kept yet, a batch at a time (an interrupted run resumes)."""
+    def prepare(self, words: list[str], batch: int = 256, on_batch=None) -> int:
+        """Embed and keep the words not kept yet, a batch at a time (an interrupted run resumes);
+        `on_batch(words_done)` after each."""
         missing = self.missing(words)
         for start in range(0, len(missing), batch):
             part = missing[start:start + batch]
             self._keep(part, self.embedder.embed_questions(part))
-            if bar is not None:
-                bar.update(len(part))
+            if on_batch is not None:
+                on_batch(start + len(part))
         return len(missing)
 
     def mark(self, name: str) -> None:
@@ -173,8 +175,14 @@ def frequent_english_words(count: int) -> list[str]:
     return [word for word in top_n_list("en", count) if _content_word(word) == word]
 
 
-def prepare_english_words(settings, embedder, progress: bool = False) -> int:
-    """At ingest: embed the frequent English words this machine has no vector for yet (once per embedder)."""
+ENGLISH_STAGE = "英文问题词向量（每台机器只算一次）"
+
+
+def prepare_english_words(settings, embedder, progress: bool = False, on_progress=None) -> int:
+    """At ingest: embed the frequent English words this machine has no vector for yet (once per embedder).
+
+    `on_progress(done, total, label, seconds_left)` is told after each batch, as the ingest's files are
+    (the upload tab's bar would otherwise sit at its end for the two minutes this takes)."""
     words = frequent_english_words(settings.english_words)
     cache = WordVectors(settings.cache_dir, embedder)
     done = f"#prepared:{settings.english_words}"  # a row no word can be: this list was embedded in full
@@ -185,9 +193,19 @@ def prepare_english_words(settings, embedder, progress: bool = False) -> int:
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=len(missing), desc="英文词向量（每台机器一次）", unit="词", dynamic_ncols=True)
+        bar = tqdm(total=len(missing), desc=ENGLISH_STAGE, unit="词", dynamic_ncols=True)
+    started = time.monotonic()
+
+    def step(count: int) -> None:
+        if bar is not None:
+            bar.update(count - bar.n)
+        if on_progress is not None:
+            rate = count / max(1e-6, time.monotonic() - started)
+            on_progress(count, len(missing), ENGLISH_STAGE, (len(missing) - count) / rate if count else None)
+
     try:
-        cache.prepare(missing, bar=bar)
+        step(0)
+        cache.prepare(missing, on_batch=step)
         cache.mark(done)
         return len(missing)
     finally:

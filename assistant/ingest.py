@@ -188,7 +188,7 @@ def ingest(paths: list[Path], settings: Settings, embedder, progress: bool = Fal
             report.vectors_embedded, report.vectors_reused = cached.embedded, cached.reused
     # After the switch, so an interrupted preparation costs the new index nothing; once per machine.
     with _Stage(report, "english"):
-        report.english_words = prepare_english_words(settings, embedder, progress)
+        report.english_words = prepare_english_words(settings, embedder, progress, on_progress)
     return report
 
 

@@ -73,6 +73,23 @@ def test_the_frequent_words_are_prepared_once_and_an_interrupted_run_resumes(tmp
     assert embedder.calls[-1] == ("q", words[-50:])
 
 
+def test_preparing_the_words_reports_progress_as_the_ingest_does(tmp_path, fake_embedder, sample_copy):
+    """The upload tab's bar moves through the English stage too, with the time left, instead of sitting
+    at its end for the two minutes the words take on a new machine."""
+    from assistant.crosslingual import ENGLISH_STAGE
+    from assistant.settings import load_settings
+
+    settings = load_settings(index_dir=tmp_path / "index", embedder="fake", cache_dir=tmp_path / "cache",
+                             english_words=700)
+    calls = []
+    ingest([sample_copy], settings, fake_embedder, on_progress=lambda *args: calls.append(args))
+    english = [c for c in calls if c[2] == ENGLISH_STAGE]
+    total = len(frequent_english_words(700))
+    assert [c[:2] for c in english] == [(0, total), (256, total), (512, total), (total, total)]
+    assert english[0][3] is None and english[-1][3] == 0 and english[1][3] > 0
+    assert calls.index(english[0]) > max(i for i, c in enumerate(calls) if c[2] != ENGLISH_STAGE)  # after the files
+
+
 def test_the_first_ingest_on_a_machine_prepares_the_words_and_later_ones_do_not(tmp_path, fake_embedder, sample_copy):
     from assistant.settings import load_settings
 
