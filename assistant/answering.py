@@ -9,12 +9,13 @@ question asks for: the quantity, the person, the date, one line per issue, or th
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from .asked import several_issues
 from .sentences import ITEM, enumeration_groups
-from .citations import issue_note, short_reference
+from .citations import issue_itself_note, issue_note, short_reference
 from .cleaning import compact
-from .judge import AnswerabilityJudge, Evidence, Judgement, column_named
+from .judge import AnswerabilityJudge, Evidence, Judgement, column_named, names_issue
 from .records import Answer, Citation, Hit
 
 MAX_QUOTES = 3
@@ -92,7 +93,14 @@ class ExtractiveAnswerer:
             shown = len({c.hit.article.article_id for c in citations if c.hit.article.column == name})
             more = f"，以下列出其中{shown}{unit}" if shown < count else ""
             text = f"{issue.label}“{name}”栏目共{count}{unit}{more}：\n{text}"
-        if kind in ("issue", "column"):
+        if kind == "issue" and names_issue(question, first.hit):
+            # 总第711期是哪天出版的: the masthead answers; the article's sentences would only be noise. The
+            # citation quotes the masthead line, which is what a reader checks in the PDF.
+            issue = first.hit.issue
+            first = replace(first, quote=" ".join(filter(None, (issue.publication, issue.label, issue.date))))
+            citations = [first]
+            text = f"{issue_itself_note(first.hit.issue, language)}[{first.n}]"
+        elif kind in ("issue", "column"):
             text = f"{issue_note(first.hit, language)}[{first.n}] {text}"
         if kind == "byline":
             article = first.hit.article

@@ -40,7 +40,8 @@ _ZH_FORMS: tuple[tuple[str, str], ...] = (
 _EN_FORMS: tuple[tuple[str, str], ...] = (
     ("byline", r"\bwho (?:wrote|authored|reported)\b|\bauthor\b|\bbyline\b"),
     ("issues", r"\bwhich issues\b|\bin which issues\b"),
-    ("issue", r"\bwhich issue\b|\bissue number\b|\bwhen was (?:it|the article|this) published\b|\bpublication date\b"),
+    ("issue", r"\bwhich issue\b|\bissue number\b|\bwhen was (?:it|the article|this) published\b|\bpublication date\b|"
+              r"\bwhen (?:was|did) issue\b"),
     ("column", r"\bwhich (?:column|section)\b|\bunder what (?:column|section)\b"),
     ("quantity", r"\bhow (?:many|much)\b|\bwhat (?:percentage|share|proportion|number|amount)\b|\bhow (?:big|large|long)\b"),
     ("date", r"^\s*when\b|\bwhen (?:was|were|did|does|do|is|will|has|had)\b|\bwhat (?:date|day|year|month)\b|"

@@ -86,10 +86,26 @@ def issue_note(hit: Hit, language: str) -> str:
         total = f"（总第{issue.total_no}期）" if issue.total_no is not None else ""
         where = f"《{issue.publication}》第{issue.issue_no}期{total}{when}"
     column = f"，栏目“{article.column}”" if article.column else ""
-    # The issue's footer, which a reader of the PDF sees too: who edited it and how to reach them.
+    return f"《{article.title}》刊于{where}{column}。" + _footer(issue)
+
+
+def issue_itself_note(issue: Issue, language: str) -> str:
+    """A question about an issue it names by number (总第711期是哪天出版的) is answered by the masthead alone,
+    not by the sentences of whichever of its articles ranked first."""
+    if language == "en":
+        total = f" (total No. {issue.total_no})" if issue.total_no is not None else ""
+        when = f" was published on {issue.date}" if issue.date else "'s masthead carries no date"
+        return f"《{issue.publication}》 No. {issue.issue_no}{total}{when}."
+    total = f"（总第{issue.total_no}期）" if issue.total_no is not None else ""
+    when = f"于{chinese_date(issue.date)}出版" if issue.date else "刊头没有日期"
+    return f"《{issue.publication}》第{issue.issue_no}期{total}{when}。" + _footer(issue)
+
+
+def _footer(issue: Issue) -> str:
+    """The issue's footer, which a reader of the PDF sees too: who edited it and how to reach them."""
     footer = "，".join(filter(None, (f"本期责任编辑{issue.editor}" if issue.editor else "",
                                    f"电话{issue.phone}" if issue.phone else "")))
-    return f"《{article.title}》刊于{where}{column}。" + (f"{footer}。" if footer else "")
+    return f"{footer}。" if footer else ""
 
 
 def chunk_header(issue: Issue, article: Article) -> str:

@@ -55,6 +55,7 @@ DECISION_FEATURES = (
 )
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _ISSUE_NO = re.compile(r"第\s*(\d+)\s*期|总第\s*(\d+)\s*期")
+_EN_ISSUE_NO = re.compile(r"\bissue\s+(?:no\.?\s*|number\s*)?(\d+)\b", re.I)
 _LAW = re.compile(r"《([^》]{2,40})》")
 _QUOTED_NAME = re.compile(r"[“\"「]([^”\"」]{2,20})[”\"」]")
 _EN_NAME = re.compile(r"\b[A-Z][a-z']+(?:\s+[A-Z][a-z']+)*")
@@ -560,6 +561,12 @@ def names_issue(question: str, hit: Hit) -> bool:
         return issue.total_no in totals
     numbers = {int(n) for n in re.findall(r"(?<!总)第\s*(\d+)\s*期", question)}
     years = set(re.findall(r"((?:19|20)\d{2})\s*年", question))
+    # English: "issue No. 711" is the 总期号 (the number that names one issue), or the 期号 with its year
+    english = {int(n) for n in _EN_ISSUE_NO.findall(question)}
+    if english & {issue.total_no}:
+        return True
+    numbers |= english
+    years |= set(re.findall(r"\b((?:19|20)\d{2})\b", question)) if english else set()
     return issue.issue_no in numbers and bool(issue.date) and issue.date[:4] in years
 
 
@@ -627,6 +634,8 @@ def question_anchors(question: str, language: str) -> tuple[Anchor, ...]:
         anchors.append(Anchor((f"第{match.group(1)}期",) if match.group(1) else (f"总第{match.group(2)}期",)))
     anchors += [Anchor((law,)) for law in _LAW.findall(question)]
     if language == "en":
+        # "issue No. 711", "issue 5": 第711期 is written in 总第711期 as well, so one form finds either number
+        anchors += [Anchor((f"第{n}期",), label=f"issue {n}") for n in _EN_ISSUE_NO.findall(question)]
         for match in _EN_NAME.finditer(question):
             name = match.group(0)
             if re.search(r"(?:^|[.?!]\s*)$", question[: match.start()]):

@@ -144,6 +144,25 @@ def test_the_issues_editor_and_phone_come_from_its_footer(real_assistant):
     assert "责任编辑" not in other.text
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("总第711期《杭州人大信息》是哪天出版的？", "《杭州人大信息》第5期（总第711期）于2025年7月11日出版。本期责任编辑杨青青，电话(0571)85250657。[1]"),
+    ("When was issue No. 711 of the bulletin published?", "《杭州人大信息》 No. 5 (total No. 711) was published on 2025-07-11.[1]"),
+    ("When did issue 9 of 2024 come out?", "《杭州人大信息》 No. 9 (total No. 697) was published on 2024-06-28.[1]"),
+])
+def test_a_question_about_an_issue_it_names_is_answered_by_the_masthead_alone(real_assistant, question, expected):
+    """Not by the sentences of whichever article of that issue ranked first; the citation quotes the masthead."""
+    answer = real_assistant.ask(question)
+    assert answer.text == expected
+    assert [c.quote for c in answer.citations] == [f"杭州人大信息 {answer.citations[0].hit.issue.label} "
+                                                   f"{answer.citations[0].hit.issue.date}"]
+
+
+@pytest.mark.parametrize("question", ["总第712期是哪天出版的？", "When was issue No. 712 published?"])
+def test_an_issue_the_archive_does_not_hold_is_refused(real_assistant, question):
+    answer = real_assistant.ask(question)
+    assert answer.refused and ("712" in answer.text)
+
+
 def test_enumeration_groups_restart_at_one_and_skip_stray_items():
     sentences = ["引言。", "一是甲。", "正文。", "二是乙。", "三是丙。", "另起。", "二是孤立。", "（一）子。", "（二）丑。"]
     assert enumeration_groups(sentences) == [[1, 3, 4], [7, 8]]
