@@ -2,7 +2,33 @@
 
 from __future__ import annotations
 
+import re
+
 from .records import Article, Hit, Issue
+
+EN_ISSUE_NO = re.compile(r"\bissue\s+(?:no\.?\s*|number\s*)?(\d+)\b", re.I)
+
+
+def names_an_issue(question: str) -> bool:
+    """Does the question name some issue by its number (第5期, 总第711期, issue No. 711)?"""
+    return bool(re.search(r"第\s*\d+\s*期", question) or EN_ISSUE_NO.search(question))
+
+
+def question_names_issue(question: str, issue: Issue) -> bool:
+    """Does the question name this issue: by its 总期号 (总第711期, "issue No. 711"), or by its 期号 and the
+    year (2025年第5期, "issue 5 of 2025")?"""
+    totals = {int(n) for n in re.findall(r"总第\s*(\d+)\s*期", question)}
+    if totals:
+        return issue.total_no in totals
+    numbers = {int(n) for n in re.findall(r"(?<!总)第\s*(\d+)\s*期", question)}
+    years = set(re.findall(r"((?:19|20)\d{2})\s*年", question))
+    # English: "issue No. 711" is the 总期号 (the number that names one issue), or the 期号 with its year
+    english = {int(n) for n in EN_ISSUE_NO.findall(question)}
+    if issue.total_no is not None and issue.total_no in english:
+        return True
+    numbers |= english
+    years |= set(re.findall(r"\b((?:19|20)\d{2})\b", question)) if english else set()
+    return issue.issue_no in numbers and bool(issue.date) and issue.date[:4] in years
 
 
 def issue_reference(issue: Issue, language: str = "zh") -> str:

@@ -27,7 +27,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .asked import Asked, asked_for, several_issues
-from .citations import chinese_date
+from .citations import EN_ISSUE_NO, chinese_date, question_names_issue
 from .cleaning import compact
 from .embedding import passage_vector, question_vector
 from .lexical import STOPWORDS, content_terms, segmenter
@@ -55,7 +55,6 @@ DECISION_FEATURES = (
 )
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _ISSUE_NO = re.compile(r"第\s*(\d+)\s*期|总第\s*(\d+)\s*期")
-_EN_ISSUE_NO = re.compile(r"\bissue\s+(?:no\.?\s*|number\s*)?(\d+)\b", re.I)
 _LAW = re.compile(r"《([^》]{2,40})》")
 _QUOTED_NAME = re.compile(r"[“\"「]([^”\"」]{2,20})[”\"」]")
 _EN_NAME = re.compile(r"\b[A-Z][a-z']+(?:\s+[A-Z][a-z']+)*")
@@ -551,23 +550,8 @@ def _reason_mentions(q: _Question, subject: tuple[str, ...], missing: tuple[str,
 
 
 def names_issue(question: str, hit: Hit) -> bool:
-    """The question names this hit's issue by its 总期号, or by its 期号 and year, and the issue's masthead
-    was read."""
-    issue = hit.issue
-    if not _meta_present("issue", hit):
-        return False
-    totals = {int(n) for n in re.findall(r"总第\s*(\d+)\s*期", question)}
-    if totals:
-        return issue.total_no in totals
-    numbers = {int(n) for n in re.findall(r"(?<!总)第\s*(\d+)\s*期", question)}
-    years = set(re.findall(r"((?:19|20)\d{2})\s*年", question))
-    # English: "issue No. 711" is the 总期号 (the number that names one issue), or the 期号 with its year
-    english = {int(n) for n in _EN_ISSUE_NO.findall(question)}
-    if english & {issue.total_no}:
-        return True
-    numbers |= english
-    years |= set(re.findall(r"\b((?:19|20)\d{2})\b", question)) if english else set()
-    return issue.issue_no in numbers and bool(issue.date) and issue.date[:4] in years
+    """The question names this hit's issue by its number, and the issue's masthead was read."""
+    return bool(_meta_present("issue", hit)) and question_names_issue(question, hit.issue)
 
 
 def _meta_present(kind: str, hit: Hit) -> float:
@@ -635,7 +619,7 @@ def question_anchors(question: str, language: str) -> tuple[Anchor, ...]:
     anchors += [Anchor((law,)) for law in _LAW.findall(question)]
     if language == "en":
         # "issue No. 711", "issue 5": 第711期 is written in 总第711期 as well, so one form finds either number
-        anchors += [Anchor((f"第{n}期",), label=f"issue {n}") for n in _EN_ISSUE_NO.findall(question)]
+        anchors += [Anchor((f"第{n}期",), label=f"issue {n}") for n in EN_ISSUE_NO.findall(question)]
         for match in _EN_NAME.finditer(question):
             name = match.group(0)
             if re.search(r"(?:^|[.?!]\s*)$", question[: match.start()]):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .citations import names_an_issue, question_names_issue
 from .cleaning import compact
 from .embedding import question_vector
 from .index import ArchiveIndex
@@ -84,7 +85,7 @@ class Retriever:
             voices.append(self._sentence_ranks(question))
         if self.mode in ("hybrid", "bm25"):
             voices.append(self._coverage_ranks(question, ranked, k))
-        return self._group(ranked, k, self._districts_named(question), voices, _years_named(question))
+        return self._group(ranked, k, self._districts_named(question), voices, _years_named(question), question)
 
     def query_terms(self, question: str) -> list[str]:
         """The question's words as the index's tokens: jieba's, or an English question's bridged terms.
@@ -237,7 +238,7 @@ class Retriever:
         return forms
 
     def _group(self, ranked: list[RankedChunk], k: int, districts: set[str] = frozenset(),
-               voices: list[dict[str, int]] = (), years: set[int] = frozenset()) -> list[Hit]:
+               voices: list[dict[str, int]] = (), years: set[int] = frozenset(), question: str = "") -> list[Hit]:
         """One hit per article, so a long article cannot fill every slot.
 
         Each of `voices` ranks articles (the coverage ranking, an English question's sentence ranking) and
@@ -245,7 +246,8 @@ class Retriever:
         first: a place name is one word among many for BM25 and the embedding, but decides relevance.
         So does an article of the year the question names: an issue dated that year or the next (the
         bulletin reports after the fact), or an undated issue's article that names the year. Across an
-        archive where every subject recurs year after year, the year tells the reports apart.
+        archive where every subject recurs year after year, the year tells the reports apart. An article of
+        the issue the question names by its number (总第697期, issue No. 697) counts the same.
         """
         store = self.index.store
         chunks = store.chunks_by_rowid([r.rowid for r in ranked])
@@ -270,7 +272,15 @@ class Retriever:
                 return any(year <= int(issue.date[:4]) <= year + 1 for year in years)
             return any(f"{year}年" in article.text for year in years)
 
-        dated = {article_id: of_year(article) for article_id, article in articles.items()}
+        named = names_an_issue(question)
+
+        def of_issue(article) -> bool:
+            if not named or article is None:
+                return False
+            issue = store.issue(article.source)
+            return issue is not None and question_names_issue(question, issue)
+
+        dated = {article_id: of_year(article) or of_issue(article) for article_id, article in articles.items()}
 
         def score(article_id: str) -> float:
             article = articles[article_id]

@@ -89,6 +89,25 @@ def test_a_question_naming_a_year_prefers_that_years_report(settings, fake_embed
         index.close()
 
 
+def test_a_question_naming_an_issue_by_number_prefers_that_issues_article(settings, fake_embedder, tmp_path):
+    """总第604期 (issue 4 of 2021) is that issue, whichever report is closer in words."""
+    folder = tmp_path / "issues"
+    folder.mkdir()
+    _issue_file(folder, 2018, 3, "萧山区人大常委会持续推进老旧小区综合改造，共完成老旧小区改造42个。" * 3)
+    _issue_file(folder, 2021, 4, "萧山区人大常委会围绕老旧小区改造开展专题监督，加装电梯80台。" * 3)
+    ingest([folder], settings, fake_embedder)
+    index = ArchiveIndex.open(settings.index_dir, fake_embedder.name)
+    try:
+        retriever = Retriever(index, fake_embedder)
+        question = "萧山区持续推进老旧小区综合改造，完成改造多少个？"
+        assert retriever.search(question, k=2)[0].issue.total_no == 603
+        for named in ("总第604期里", "2021年第4期里", "In issue No. 604, "):
+            assert retriever.search(named + question, k=2)[0].issue.total_no == 604, named
+        assert retriever.search("第4期里" + question, k=2)[0].issue.total_no == 603  # 第4期 of which year?
+    finally:
+        index.close()
+
+
 @pytest.mark.parametrize("question, years", [
     ("2024年西湖龙井茶春茶产量是多少？", {2024}), ("What was the output in 2020?", {2020}),
     ("总第697期登了什么？", set()), ("共接待群众2000人次，对吗？", set()), ("今年的产量呢？", set()),
