@@ -206,7 +206,7 @@ class Retriever:
 
         A district is named in full (西湖区) or by its short form (临平) where the archive itself writes
         the short form mostly as the place: 临平 mostly stands in 临平区, while 西湖 is as often the lake
-        or the tea (SHORT_FORM_SHARE). A question that names no district but the city's own bodies (市人大, 全市, 杭州)
+        or the tea (SHORT_FORM_SHARE). A question that names no district but the city's own bodies (市领导, 全市, 杭州)
         names the city's own articles.
         """
         if self._districts is None:
