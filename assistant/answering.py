@@ -15,7 +15,7 @@ from .asked import several_issues
 from .sentences import ITEM, enumeration_groups
 from .citations import issue_itself_note, issue_note, short_reference
 from .cleaning import compact
-from .judge import AnswerabilityJudge, Evidence, Judgement, column_named, names_issue
+from .judge import AnswerabilityJudge, Evidence, Judgement, asks_about_named_issue, column_named
 from .records import Answer, Citation, Hit
 
 MAX_QUOTES = 3
@@ -93,7 +93,7 @@ class ExtractiveAnswerer:
             shown = len({c.hit.article.article_id for c in citations if c.hit.article.column == name})
             more = f"，以下列出其中{shown}{unit}" if shown < count else ""
             text = f"{issue.label}“{name}”栏目共{count}{unit}{more}：\n{text}"
-        if kind == "issue" and names_issue(question, first.hit):
+        if asks_about_named_issue(question, kind, first.hit):
             # 总第711期是哪天出版的: the masthead answers; the article's sentences would only be noise. The
             # citation quotes the masthead line, which is what a reader checks in the PDF.
             issue = first.hit.issue

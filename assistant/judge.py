@@ -218,12 +218,12 @@ class AnswerabilityJudge:
         absent = tuple(a.name for a in prepared.anchors if a.strong and not a.found_in(_haystack(chosen.hit)))
         place, own_law = law_elsewhere(question, chosen.hit.article.text) if prepared.language == "zh" else ("", "")
         absent += (place,) if place else ()
-        value_missing = prepared.asked.kind in HARD_KINDS and not rows[chosen_index][FEATURES.index("kind")]
-        value_missing = value_missing or self._value_unstated(prepared.asked, ranked, chosen)
         # A question about an issue it names by number (总第711期是哪天出版的) is answered by that issue's
         # masthead, whatever the sentences say: the fact is metadata, not prose.
-        answered = probability >= self.model.threshold or (
-            prepared.asked.kind == "issue" and names_issue(question, chosen.hit))
+        masthead = asks_about_named_issue(question, prepared.asked.kind, chosen.hit)
+        value_missing = prepared.asked.kind in HARD_KINDS and not rows[chosen_index][FEATURES.index("kind")]
+        value_missing = not masthead and (value_missing or self._value_unstated(prepared.asked, ranked, chosen))
+        answered = probability >= self.model.threshold or masthead
         if answered and not absent and not value_missing:
             # Answering sentences: the one holding the asked value, then those ranked nearly as well as the
             # best (within e^2 in odds).
@@ -552,6 +552,19 @@ def _reason_mentions(q: _Question, subject: tuple[str, ...], missing: tuple[str,
 def names_issue(question: str, hit: Hit) -> bool:
     """The question names this hit's issue by its number, and the issue's masthead was read."""
     return bool(_meta_present("issue", hit)) and question_names_issue(question, hit.issue)
+
+
+def asks_about_named_issue(question: str, kind: str, hit: Hit) -> bool:
+    """A question about the issue itself, named by number: when it came out, which issue it is, its editor
+    (总第711期是哪天出版的, 总第697期是哪年哪月出的). Not one about an article in it (总第697期里讲茶叶的文章登在
+    哪个栏目): none of the question's own words, the issue's name aside, is in the article that ranked first."""
+    if kind not in ("issue", "date") or not names_issue(question, hit):
+        return False
+    if not re.search(r"[\u4e00-\u9fff]", question):
+        return True  # "When was issue No. 711 published?": an English question names the issue and little else
+    rest = re.sub(r"总第\s*\d+\s*期|第\s*\d+\s*期|(?:19|20)\d{2}\s*年|《[^》]*》", " ", question)
+    text = compact(hit.article.title + hit.article.text)
+    return not any(term in text for term in content_terms(rest) if len(term) >= 2)
 
 
 def _meta_present(kind: str, hit: Hit) -> float:

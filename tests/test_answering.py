@@ -148,6 +148,7 @@ def test_the_issues_editor_and_phone_come_from_its_footer(real_assistant):
     ("总第711期《杭州人大信息》是哪天出版的？", "《杭州人大信息》第5期（总第711期）于2025年7月11日出版。本期责任编辑杨青青，电话(0571)85250657。[1]"),
     ("When was issue No. 711 of the bulletin published?", "《杭州人大信息》 No. 5 (total No. 711) was published on 2025-07-11.[1]"),
     ("When did issue 9 of 2024 come out?", "《杭州人大信息》 No. 9 (total No. 697) was published on 2024-06-28.[1]"),
+    ("总第697期是哪年哪月出的？", "《杭州人大信息》第9期（总第697期）于2024年6月28日出版。本期责任编辑杨青青，电话(0571)85250657。[1]"),
 ])
 def test_a_question_about_an_issue_it_names_is_answered_by_the_masthead_alone(real_assistant, question, expected):
     """Not by the sentences of whichever article of that issue ranked first; the citation quotes the masthead."""
@@ -155,6 +156,13 @@ def test_a_question_about_an_issue_it_names_is_answered_by_the_masthead_alone(re
     assert answer.text == expected
     assert [c.quote for c in answer.citations] == [f"杭州人大信息 {answer.citations[0].hit.issue.label} "
                                                    f"{answer.citations[0].hit.issue.date}"]
+
+
+def test_a_question_about_an_article_in_a_named_issue_is_answered_from_the_article(real_assistant):
+    """总第697期里讲茶叶的文章登在哪个栏目: the issue is named, but the question is about one of its articles."""
+    answer = real_assistant.ask("总第697期里讲茶叶的文章登在哪个栏目？")
+    assert answer.text.startswith("《市人大常委会积极推动西湖龙井“金字招牌”越擦越亮》刊于《杭州人大信息》第9期（总第697期）")
+    assert "栏目“要闻速递”" in answer.text
 
 
 @pytest.mark.parametrize("question", ["总第712期是哪天出版的？", "When was issue No. 712 published?"])
