@@ -18,6 +18,13 @@ class Lexicon:
     surnames: frozenset[str]
     english_probes: tuple[str, ...] = ()
     city_level: tuple[str, ...] = ()
+    former_districts: tuple[str, ...] = ()
+    elsewhere_words: tuple[str, ...] = ()
+
+    @property
+    def home_units(self) -> frozenset[str]:
+        """The city's own units, today's and former: an article's district outside them is another city."""
+        return frozenset(self.districts + self.former_districts)
 
 
 @lru_cache(maxsize=1)
@@ -32,4 +39,6 @@ def lexicon() -> Lexicon:
         surnames=frozenset(raw["surnames"].split()),
         english_probes=tuple(raw.get("english_probes", "").split()),
         city_level=tuple(raw.get("city_level", ())),
+        former_districts=tuple(raw.get("former_districts", ())),
+        elsewhere_words=tuple(raw.get("elsewhere_words", ())),
     )

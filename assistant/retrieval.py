@@ -247,7 +247,9 @@ class Retriever:
         So does an article of the year the question names: an issue dated that year or the next (the
         bulletin reports after the fact), or an undated issue's article that names the year. Across an
         archive where every subject recurs year after year, the year tells the reports apart. An article of
-        the issue the question names by its number (总第697期, issue No. 697) counts the same.
+        the issue the question names by its number (总第697期, issue No. 697) counts the same. A question
+        naming no place at all means the bulletin's own city: an article about another city's congress
+        (温州市, a former unit such as 江干区 is the city's own) loses as much.
         """
         store = self.index.store
         chunks = store.chunks_by_rowid([r.rowid for r in ranked])
@@ -282,10 +284,17 @@ class Retriever:
 
         dated = {article_id: of_year(article) or of_issue(article) for article_id, article in articles.items()}
 
+        # A question naming no place asks about the bulletin's own city (温州市's report on the same law is
+        # not what "营商环境条例是怎么立法的" means), unless it asks about other cities (外地的做法).
+        home = lexicon().home_units | {CITY_UNIT}
+        at_home = not districts and not any(word in question.lower() for word in lexicon().elsewhere_words)
+
         def score(article_id: str) -> float:
             article = articles[article_id]
             boosted = article is not None and article.district in districts
             extra = bonus if dated[article_id] else 0.0
+            if at_home and article is not None and article.district not in home:
+                extra -= bonus
             for ranks in voices:
                 if article_id in ranks:
                     extra += 1.0 / (RRF_K + ranks[article_id] + 1)

@@ -184,3 +184,24 @@ def test_coverage_counts_what_a_text_of_its_length_would_not_hold_by_chance():
     # a common word (监督, in 60 of 100 chunks) found in a long text adds almost nothing
     assert excess_coverage("监督" * 3, weights, doc_freq, 100, size=8) < 0.01
     assert excess_coverage("没有一个词", weights, doc_freq, 100, size=1) < 0
+
+
+def test_a_question_naming_no_place_asks_about_the_bulletins_own_city(settings, fake_embedder, tmp_path):
+    """Another city's report on the same subject, closer in words, ranks below the city's own unless the
+    question names that city or asks about other cities; a former unit of the city (江干区) is the city's own."""
+    folder = tmp_path / "cities"
+    folder.mkdir()
+    words = "人大常委会推进老旧小区综合改造，组织代表视察改造小区，共完成老旧小区改造42个。"
+    _article_file(folder, "a", 1, "温州市：推进老旧小区综合改造", ("温州市" + words) * 3, "温州市人大常委会办公室")
+    _article_file(folder, "b", 2, "江干区：老旧小区改造见成效", "江干区人大常委会围绕老旧小区改造开展监督，加装电梯80台。" * 3,
+                  "江干区人大常委会办公室")
+    ingest([folder], settings, fake_embedder)
+    index = ArchiveIndex.open(settings.index_dir, fake_embedder.name)
+    try:
+        retriever = Retriever(index, fake_embedder)
+        question = "推进老旧小区综合改造，组织代表视察改造小区，共完成老旧小区改造多少个？"
+        assert retriever.search("外地" + question, k=2)[0].article.district == "温州市"  # closer in words
+        assert retriever.search(question, k=2)[0].article.district == "江干区"
+        assert retriever.search("温州" + question, k=2)[0].article.district == "温州市"
+    finally:
+        index.close()
