@@ -1,5 +1,7 @@
 """Retrieval with the fake embedder: fusion, one hit per article, filters."""
 
+from contextlib import contextmanager
+
 import pytest
 
 from assistant.index import ArchiveIndex
@@ -124,6 +126,17 @@ def _article_file(folder, name, number, title, body, unit):
     (folder / f"{name}.txt").write_text(text, encoding="utf-8")
 
 
+@contextmanager
+def _retriever_over(folder, settings, embedder):
+    """A Retriever over an index of `folder`'s issue files, closed afterwards."""
+    ingest([folder], settings, embedder)
+    index = ArchiveIndex.open(settings.index_dir, embedder.name)
+    try:
+        yield Retriever(index, embedder)
+    finally:
+        index.close()
+
+
 def test_short_place_names_count_where_the_archive_writes_them_as_the_place(settings, fake_embedder, tmp_path):
     """临平 is 临平区 in most of its uses here; 西湖 is mostly the lake and the tea, so 西湖 alone names no district."""
     folder = tmp_path / "places"
@@ -132,10 +145,7 @@ def test_short_place_names_count_where_the_archive_writes_them_as_the_place(sett
                   "临平区人大常委会办公室")
     _article_file(folder, "b", 2, "西湖区：助力龙井茶产业", "西湖区人大常委会视察西湖龙井茶园，西湖景区和西湖周边茶农参加。" * 2,
                   "西湖区人大常委会办公室")
-    ingest([folder], settings, fake_embedder)
-    index = ArchiveIndex.open(settings.index_dir, fake_embedder.name)
-    try:
-        retriever = Retriever(index, fake_embedder)
+    with _retriever_over(folder, settings, fake_embedder) as retriever:
         assert retriever._districts_named("临平代表联络站建了几个？") == {"临平区"}
         assert retriever._districts_named("西湖龙井茶春茶产量是多少？") == set()
         assert retriever._districts_named("西湖区视察了什么？") == {"西湖区"}
@@ -143,8 +153,6 @@ def test_short_place_names_count_where_the_archive_writes_them_as_the_place(sett
         assert retriever._districts_named("市领导到了几个联络站？") == {"市人大常委会"}
         assert retriever._districts_named("市人大代表到了几个联络站？") == set()
         assert retriever._districts_named("临平区的市领导到了几个联络站？") == {"临平区"}
-    finally:
-        index.close()
 
 
 def test_occurrences_counts_titles_and_bodies(fake_index):
@@ -195,13 +203,8 @@ def test_a_question_naming_no_place_asks_about_the_bulletins_own_city(settings, 
     _article_file(folder, "a", 1, "温州市：推进老旧小区综合改造", ("温州市" + words) * 3, "温州市人大常委会办公室")
     _article_file(folder, "b", 2, "江干区：老旧小区改造见成效", "江干区人大常委会围绕老旧小区改造开展监督，加装电梯80台。" * 3,
                   "江干区人大常委会办公室")
-    ingest([folder], settings, fake_embedder)
-    index = ArchiveIndex.open(settings.index_dir, fake_embedder.name)
-    try:
-        retriever = Retriever(index, fake_embedder)
+    with _retriever_over(folder, settings, fake_embedder) as retriever:
         question = "推进老旧小区综合改造，组织代表视察改造小区，共完成老旧小区改造多少个？"
         assert retriever.search("外地" + question, k=2)[0].article.district == "温州市"  # closer in words
         assert retriever.search(question, k=2)[0].article.district == "江干区"
         assert retriever.search("温州" + question, k=2)[0].article.district == "温州市"
-    finally:
-        index.close()
