@@ -4,9 +4,29 @@ from __future__ import annotations
 
 import re
 
-from .records import Article, Hit, Issue
+from .records import Article, Citation, Hit, Issue
 
 EN_ISSUE_NO = re.compile(r"\bissue\s+(?:no\.?\s*|number\s*)?(\d+)\b", re.I)
+
+
+def years_named(question: str) -> set[int]:
+    """The years a question names (2024年, 2024 in English); not the question's relative 今年."""
+    return {int(year) for year in re.findall(r"(?<![\d.])((?:19|20)\d\d)(?:\s*年|(?![\d\u4e00-\u9fff%.]))", question)}
+
+
+def mixed_years_note(question: str, citations: tuple[Citation, ...] | list[Citation], language: str = "zh") -> str:
+    """A notice for an answer quoting articles of different years to a question that names neither a year
+    nor an issue: every subject of the bulletin recurs year after year (代表建议交办, 专项监督), and a reader
+    quoting "一共有几件" must see that the 12件 and the 8件 are two years' figures. Empty otherwise."""
+    if years_named(question) or names_an_issue(question):
+        return ""
+    years = sorted({c.hit.issue.date[:4] for c in citations if c.hit.issue.date})
+    if len(years) < 2:
+        return ""
+    if language == "en":
+        return (f"The quoted articles are from different years ({', '.join(years)}) and the question names none: "
+                "check which issue you mean before quoting.")
+    return f"所引文章分属不同年份（{'、'.join(y + '年' for y in years)}），问题未指明年份：引用前请核对所需的那一期。"
 
 
 def names_an_issue(question: str) -> bool:

@@ -7,7 +7,8 @@ from pathlib import Path
 from collections.abc import Callable
 
 from .answering import ExtractiveAnswerer, column_named, question_language
-from .asked import asked_for
+from .asked import asked_for, several_issues
+from .citations import mixed_years_note
 from .claims import ClaimCheck, ClaimChecker
 from .conversation import Conversation, standalone_question
 from .index import ArchiveIndex, live_generation
@@ -84,10 +85,18 @@ class Assistant:
         else:
             answer = self.answerer.answer(standalone, hits)
         answer = replace(answer, question=question, rewritten=standalone if standalone != question else "",
-                         retrieved=tuple(hits))
+                         retrieved=tuple(hits), notice=self._notice(standalone, answer))
         if conversation is not None:
             conversation.add(question, standalone, answer.text)
         return answer
+
+    @staticmethod
+    def _notice(question: str, answer: Answer) -> str:
+        """The answerer's notice, and whether the quoted articles are of several years the question does not
+        choose between (not for a question about several issues, whose answer spans them on purpose)."""
+        if answer.refused or several_issues(question) or asked_for(question, answer.language).kind == "issues":
+            return answer.notice
+        return " ".join(filter(None, (answer.notice, mixed_years_note(question, answer.citations, answer.language))))
 
     def with_column(self, question: str, hits: list[Hit]) -> list[Hit]:
         """A question asking which articles a column of an issue holds (“信息摘登”有几则, 情况交流栏目收了哪几篇)

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import math
-import re
-
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .citations import names_an_issue, question_names_issue
+from .citations import names_an_issue, question_names_issue, years_named
 from .cleaning import compact
 from .embedding import question_vector
 from .index import ArchiveIndex
@@ -39,11 +37,6 @@ def _is_english(question: str) -> bool:
     from .answering import question_language
 
     return question_language(question) == "en"
-
-
-def _years_named(question: str) -> set[int]:
-    """The years a question names (2024年, 2024 in English); not the question's relative 今年."""
-    return {int(year) for year in re.findall(r"(?<![\d.])((?:19|20)\d\d)(?:\s*年|(?![\d\u4e00-\u9fff%.]))", question)}
 
 
 def excess_coverage(haystack: str, weights: dict[str, float], doc_freq: dict[str, int], n: int,
@@ -85,7 +78,7 @@ class Retriever:
             voices.append(self._sentence_ranks(question))
         if self.mode in ("hybrid", "bm25"):
             voices.append(self._coverage_ranks(question, ranked, k))
-        return self._group(ranked, k, self._districts_named(question), voices, _years_named(question), question)
+        return self._group(ranked, k, self._districts_named(question), voices, years_named(question), question)
 
     def query_terms(self, question: str) -> list[str]:
         """The question's words as the index's tokens: jieba's, or an English question's bridged terms.

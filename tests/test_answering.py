@@ -198,3 +198,33 @@ def test_json_shape(real_assistant):
                              "article_id", "quote", "score"}
     assert re.search(r"\[\d\]", data["answer"])
     json.dumps(data, ensure_ascii=False)
+
+
+def test_an_answer_quoting_several_years_says_so_when_the_question_names_none(real_assistant):
+    """西湖区's young newcomers are reported in 2024 and 2025: a reader quoting the figure must see that the
+    quotes are two years' figures, unless the question chose the year or asked for the issues."""
+    answer = real_assistant.ask("西湖区给刚来杭州的年轻人提供免费住宿，一共住了多少人次？")
+    assert not answer.refused
+    assert {c.hit.issue.date[:4] for c in answer.citations} >= {"2024", "2025"}
+    assert "2024年、2025年" in answer.notice and "未指明年份" in answer.notice
+    assert "年份" not in real_assistant.ask("2024年西湖区为留住来杭青年做了哪些工作？").notice
+    assert "年份" not in real_assistant.ask("哪几期讲过西湖区青年留杭？").notice
+
+
+def test_mixed_years_note():
+    from assistant.citations import mixed_years_note
+    from assistant.records import Article, Citation, Hit, Issue
+
+    def cited(n, date):
+        issue = Issue(f"{n}.txt", "0", issue_no=n, total_no=700 + n, date=date)
+        article = Article(f"a{n}", issue.source, 0, "西湖区", "article", "", "", (), "西湖区", "", ("x",))
+        return Citation(n, Hit(issue, article, (), 1.0), "x", 1.0)
+
+    both = [cited(1, "2021-03-12"), cited(2, "2025-07-11")]
+    assert mixed_years_note("一共有几件？", both) == \
+        "所引文章分属不同年份（2021年、2025年），问题未指明年份：引用前请核对所需的那一期。"
+    assert "(2021, 2025)" in mixed_years_note("How many were there?", both, "en")
+    for named in ("2021年一共有几件？", "总第701期里一共有几件？", "How many in 2025?"):
+        assert mixed_years_note(named, both) == "", named
+    assert mixed_years_note("一共有几件？", [cited(1, "2021-03-12"), cited(2, "")]) == ""  # undated: not known
+    assert mixed_years_note("一共有几件？", [cited(1, "2021-03-12"), cited(2, "2021-11-01")]) == ""

@@ -115,9 +115,9 @@ def test_a_question_naming_an_issue_by_number_prefers_that_issues_article(settin
     ("总第697期登了什么？", set()), ("共接待群众2000人次，对吗？", set()), ("今年的产量呢？", set()),
 ])
 def test_years_named(question, years):
-    from assistant.retrieval import _years_named
+    from assistant.citations import years_named
 
-    assert _years_named(question) == years
+    assert years_named(question) == years
 
 
 def _article_file(folder, name, number, title, body, unit):
