@@ -235,6 +235,15 @@ def test_a_refusal_opens_its_closest_articles(browser, app_url):
     page.close()
 
 
+def test_an_answer_quoting_two_years_shows_the_years_above_it(browser, app_url):
+    page = _page(browser, app_url)
+    _answered(page, "西湖区给刚来杭州的年轻人提供免费住宿，一共住了多少人次？", 1)
+    page.locator("#badge .notice").wait_for(timeout=60_000)
+    notice = page.locator("#badge .notice").inner_text()
+    assert "2024年、2025年" in notice and "未指明年份" in notice
+    page.close()
+
+
 def test_a_list_answer_is_a_list(browser, app_url):
     page = _page(browser, app_url)
     _answered(page, "哪几期讲过淳安县的做法？", 1)
