@@ -39,6 +39,13 @@ def _is_english(question: str) -> bool:
     return question_language(question) == "en"
 
 
+def another_city(district: str) -> bool:
+    """Is an article's unit another city: a 市 that is not one of Hangzhou's own (建德市 today; 临安市, 富阳市,
+    萧山市, 余杭市 in earlier issues)? A 区 or 县 the lexicon does not list may be one of the city's own zones
+    (钱塘新区, 高新区, 西湖景区), so it does not count."""
+    return district.endswith("市") and district not in lexicon().home_units
+
+
 def excess_coverage(haystack: str, weights: dict[str, float], doc_freq: dict[str, int], n: int,
                     size: float) -> float:
     """The IDF-weighted share of the words found in haystack, less the share a text of `size` chunks'
@@ -242,7 +249,7 @@ class Retriever:
         archive where every subject recurs year after year, the year tells the reports apart. An article of
         the issue the question names by its number (总第697期, issue No. 697) counts the same. A question
         naming no place at all means the bulletin's own city: an article about another city's congress
-        (温州市, a former unit such as 江干区 is the city's own) loses as much.
+        (温州市; not 临安市, a former unit of the city: `another_city`) loses as much.
         """
         store = self.index.store
         chunks = store.chunks_by_rowid([r.rowid for r in ranked])
@@ -279,14 +286,13 @@ class Retriever:
 
         # A question naming no place asks about the bulletin's own city (温州市's report on the same law is
         # not what "营商环境条例是怎么立法的" means), unless it asks about other cities (外地的做法).
-        home = lexicon().home_units | {CITY_UNIT}
         at_home = not districts and not any(word in question.lower() for word in lexicon().elsewhere_words)
 
         def score(article_id: str) -> float:
             article = articles[article_id]
             boosted = article is not None and article.district in districts
             extra = bonus if dated[article_id] else 0.0
-            if at_home and article is not None and article.district not in home:
+            if at_home and article is not None and another_city(article.district):
                 extra -= bonus
             for ranks in voices:
                 if article_id in ranks:

@@ -208,3 +208,13 @@ def test_a_question_naming_no_place_asks_about_the_bulletins_own_city(settings, 
         assert retriever.search("外地" + question, k=2)[0].article.district == "温州市"  # closer in words
         assert retriever.search(question, k=2)[0].article.district == "江干区"
         assert retriever.search("温州" + question, k=2)[0].article.district == "温州市"
+
+
+@pytest.mark.parametrize("district, other", [
+    ("温州市", True), ("义乌市", True), ("临安市", False), ("富阳市", False), ("建德市", False),
+    ("钱塘新区", False), ("西湖景区", False), ("江干区", False), ("市人大常委会", False),
+])
+def test_another_city(district, other):
+    from assistant.retrieval import another_city
+
+    assert another_city(district) is other
